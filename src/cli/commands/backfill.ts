@@ -1,0 +1,12 @@
+import type { Command } from '../command.js';
+
+// Placeholder until its issue lands: says so plainly instead of pretending to work.
+export const command: Command = {
+  name: 'backfill',
+  summary: 'not built yet',
+  usage: 'affinity-sync backfill: not built yet',
+  async run() {
+    process.stderr.write('affinity-sync backfill: not built yet\n');
+    return 2;
+  },
+};

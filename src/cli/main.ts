@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+import { scrub } from '../log/secrets.js';
+import type { Command } from './command.js';
+
+// Commands load lazily so `--help` and light commands never pay for drivers they do not use.
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  run: { summary: 'Run one mapping now', load: async () => (await import('./commands/run.js')).command },
+  'run-all': {
+    summary: 'Run every mapping once, in sequence (nightly container job)',
+    load: async () => (await import('./commands/run-all.js')).command,
+  },
+  validate: {
+    summary: 'Check mapping files (offline; --remote asks Affinity)',
+    load: async () => (await import('./commands/validate.js')).command,
+  },
+  schema: {
+    summary: 'Print the JSON Schema of the mapping format',
+    load: async () => (await import('./commands/schema.js')).command,
+  },
+  worker: {
+    summary: 'Long-running scheduler and job worker (BullMQ on Redis)',
+    load: async () => (await import('./commands/worker.js')).command,
+  },
+  backfill: {
+    summary: 'Enqueue a run of one mapping now',
+    load: async () => (await import('./commands/backfill.js')).command,
+  },
+  status: {
+    summary: 'Recent runs and next scheduled times',
+    load: async () => (await import('./commands/status.js')).command,
+  },
+  simulator: {
+    summary: 'Start a local Affinity API v2 simulator',
+    load: async () => (await import('./commands/simulator.js')).command,
+  },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    'affinity-sync — keep Affinity list fields in step with your data warehouse',
+    '',
+    'Usage: affinity-sync <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `affinity-sync <command> --help` for the options of one command.',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${help()}\n`);
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    const { version } = await import('./version.js');
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  const entry = commands[name];
+  if (!entry) {
+    process.stderr.write(`affinity-sync: unknown command "${name}"\n\n${help()}\n`);
+    return 2;
+  }
+  const command = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`affinity-sync: ${scrub(error instanceof Error ? error.message : String(error))}\n`);
+    process.exitCode = 1;
+  },
+);
