@@ -98,3 +98,16 @@ export const errorBodySchema = z.looseObject({
   errors: z.array(z.looseObject({ code: z.string(), message: z.string(), param: z.string().optional() })),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** GET /v2/auth/whoami: who the API key belongs to. */
+export const whoamiSchema = z.looseObject({
+  tenant: z.looseObject({ id: z.number().int(), name: z.string(), subdomain: z.string() }),
+  user: z.looseObject({
+    id: z.number().int(),
+    firstName: z.string(),
+    lastName: z.string().nullable(),
+    emailAddress: z.string(),
+  }),
+  grant: z.looseObject({ type: z.string(), scopes: z.array(z.string()), createdAt: z.string() }),
+});
+export type WhoAmI = z.infer<typeof whoamiSchema>;

@@ -1,0 +1,207 @@
+import { z } from 'zod';
+import type { Logger } from '../log/logger.js';
+import { AffinityApiError } from './affinity-api-error.js';
+import type { BackoffOptions } from './backoff.js';
+import type { FieldUpdate } from './field-value.js';
+import type { Limiter } from './limiter.js';
+import {
+  type DropdownOption,
+  dropdownOptionSchema,
+  type Entity,
+  entitySchema,
+  type Field,
+  type FieldMetadata,
+  fieldMetadataSchema,
+  fieldSchema,
+  type List,
+  type ListEntry,
+  listEntrySchema,
+  listSchema,
+  pagedSchema,
+  v1FieldSchema,
+  type WhoAmI,
+  whoamiSchema,
+} from './schemas.js';
+import { AffinityTransport, type CallCounts, type QueryValue } from './transport.js';
+
+export type { CallCounts } from './transport.js';
+
+export interface AffinityClientOptions {
+  /** Affinity API key (Settings → API); sent as a bearer token, never logged. */
+  apiKey: string;
+  /** @defaultValue process.env.AFFINITY_BASE_URL ?? 'https://api.affinity.co' */
+  baseUrl?: string | undefined;
+  /** Asked before every attempt and told every response. @defaultValue pass-through (never waits) */
+  limiter?: Limiter | undefined;
+  /** pino logger for retries. @defaultValue silent */
+  logger?: Logger | undefined;
+  /** Retries after network errors, timeouts and 5xx, per call. @defaultValue 5 */
+  maxRetries?: number | undefined;
+  /** Retries after 429, per call. @defaultValue 20 */
+  maxRateLimitRetries?: number | undefined;
+  /** Per-attempt timeout in ms. @defaultValue 30_000 */
+  timeoutMs?: number | undefined;
+  /** Retry delays in ms, full jitter. @defaultValue { baseMs: 250, maxMs: 10_000 } */
+  backoff?: BackoffOptions | undefined;
+  /** Jitter source in [0, 1), injectable for deterministic tests. @defaultValue Math.random */
+  random?: (() => number) | undefined;
+  /** Aborts waits, pauses and requests in flight (e.g. on shutdown). */
+  signal?: AbortSignal | undefined;
+}
+
+/** Affinity accepts at most this many updates in one PATCH …/fields. */
+export const maxUpdatesPerCall = 100;
+/** Largest page Affinity serves. */
+const maxPageSize = 100;
+
+/** Affinity's paged envelope, as far as the client reads it. */
+interface Page<T> {
+  data: T[];
+  pagination: { nextUrl?: string | null | undefined };
+}
+
+const updateFieldsResponseSchema = z.unknown();
+
+/** Typed calls to the Affinity API v2 endpoints affinity-sync uses (plus v1 dropdown options). */
+export class AffinityClient {
+  /** Every HTTP request sent, including retries. */
+  readonly calls: CallCounts;
+  private readonly transport: AffinityTransport;
+  private readonly logger: Logger | undefined;
+
+  constructor(options: AffinityClientOptions) {
+    this.transport = new AffinityTransport(options);
+    this.calls = this.transport.calls;
+    this.logger = options.logger;
+  }
+
+  whoami(): Promise<WhoAmI> {
+    return this.get('/v2/auth/whoami', {}, whoamiSchema);
+  }
+
+  async *listLists(): AsyncIterable<List> {
+    for await (const page of this.pages('/v2/lists', { limit: maxPageSize }, listSchema)) yield* page;
+  }
+
+  getList(listId: number): Promise<List> {
+    return this.get(`/v2/lists/${listId}`, {}, listSchema);
+  }
+
+  /** Every field of the list, across all pages. */
+  getListFields(listId: number): Promise<FieldMetadata[]> {
+    return this.all(`/v2/lists/${listId}/fields`, { limit: maxPageSize }, fieldMetadataSchema);
+  }
+
+  /**
+   * The options of a dropdown field: v2 dropdown-options where the API has it, else (404) the
+   * v1 `GET /fields?list_id=` listing, where v1 field 1234 is v2 "field-1234".
+   */
+  async getDropdownOptions(listId: number, fieldId: string): Promise<DropdownOption[]> {
+    try {
+      return await this.all(
+        `/v2/lists/${listId}/fields/${encodeURIComponent(fieldId)}/dropdown-options`,
+        { limit: maxPageSize },
+        dropdownOptionSchema,
+      );
+    } catch (error) {
+      const v1Id = /^field-(\d+)$/.exec(fieldId)?.[1];
+      if (!(error instanceof AffinityApiError) || error.status !== 404 || v1Id === undefined) throw error;
+      this.logger?.debug({ listId, fieldId }, 'v2 dropdown-options not found; reading v1 /fields');
+      const fields = await this.transport.request({
+        method: 'GET',
+        url: this.transport.url('/fields', { list_id: listId }),
+        schema: z.array(v1FieldSchema),
+        auth: 'basic',
+      });
+      const field = fields.find((f) => String(f.id) === v1Id);
+      // v1 does not know the field either: the v2 404 says it best.
+      if (field === undefined) throw error;
+      return field.dropdown_options;
+    }
+  }
+
+  /** Pages of list entries with the requested fields' current values, following `nextUrl`. */
+  listEntryPages(
+    listId: number,
+    options: { fieldIds?: string[]; limit?: number } = {},
+  ): AsyncIterable<ListEntry[]> {
+    const limit = options.limit ?? maxPageSize;
+    if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
+      throw new RangeError(`listEntryPages: limit ${limit} is outside 1..${maxPageSize}`);
+    }
+    return this.pages(
+      `/v2/lists/${listId}/list-entries`,
+      { limit, fieldIds: options.fieldIds ?? [] },
+      listEntrySchema,
+    );
+  }
+
+  /** The fields (with values) of one list entry; all of them, or only `fieldIds`. */
+  getListEntryFields(listId: number, listEntryId: number, fieldIds?: string[]): Promise<Field[]> {
+    return this.all(
+      `/v2/lists/${listId}/list-entries/${listEntryId}/fields`,
+      { limit: maxPageSize, ids: fieldIds ?? [] },
+      fieldSchema,
+    );
+  }
+
+  /** Sets field values on one list entry; at most 100 updates (more is a programming error). */
+  async updateListEntryFields(listId: number, listEntryId: number, updates: FieldUpdate[]): Promise<void> {
+    if (updates.length > maxUpdatesPerCall) {
+      throw new RangeError(
+        `updateListEntryFields: ${updates.length} updates for list entry ${listEntryId}; ` +
+          `Affinity accepts at most ${maxUpdatesPerCall} per call, so split them into batches`,
+      );
+    }
+    if (updates.length === 0) return;
+    // update-fields sets values (it does not add to them), so a retried PATCH is idempotent and
+    // the transport may resend it after a network error or 5xx.
+    await this.transport.request({
+      method: 'PATCH',
+      url: this.transport.url(`/v2/lists/${listId}/list-entries/${listEntryId}/fields`),
+      body: { operation: 'update-fields', updates },
+      schema: updateFieldsResponseSchema,
+    });
+  }
+
+  /** Companies by id (any order, unknown ids omitted), 100 ids per request. */
+  async getCompanies(ids: number[]): Promise<Entity[]> {
+    const companies: Entity[] = [];
+    // No ids would list every company in the account.
+    for (let i = 0; i < ids.length; i += maxPageSize) {
+      const chunk = ids.slice(i, i + maxPageSize);
+      companies.push(...(await this.all('/v2/companies', { ids: chunk, limit: maxPageSize }, entitySchema)));
+    }
+    return companies;
+  }
+
+  getCompany(companyId: number): Promise<Entity> {
+    return this.get(`/v2/companies/${companyId}`, {}, entitySchema);
+  }
+
+  private get<T>(path: string, query: Record<string, QueryValue>, schema: z.ZodType<T>): Promise<T> {
+    return this.transport.request({ method: 'GET', url: this.transport.url(path, query), schema });
+  }
+
+  /** Pages of `path`, following `pagination.nextUrl` verbatim (checked to stay on the base origin). */
+  private async *pages<T>(
+    path: string,
+    query: Record<string, QueryValue>,
+    item: z.ZodType<T>,
+  ): AsyncGenerator<T[], void, undefined> {
+    const schema = pagedSchema(item) as unknown as z.ZodType<Page<T>>;
+    let url: URL | undefined = this.transport.url(path, query);
+    while (url !== undefined) {
+      const page: Page<T> = await this.transport.request({ method: 'GET', url, schema });
+      yield page.data;
+      const nextUrl: string | null | undefined = page.pagination.nextUrl;
+      url = nextUrl ? this.transport.nextPageUrl(nextUrl, url) : undefined;
+    }
+  }
+
+  private async all<T>(path: string, query: Record<string, QueryValue>, item: z.ZodType<T>): Promise<T[]> {
+    const items: T[] = [];
+    for await (const page of this.pages(path, query, item)) items.push(...page);
+    return items;
+  }
+}
