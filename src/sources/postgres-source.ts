@@ -1,0 +1,282 @@
+import pg from 'pg';
+import QueryStream from 'pg-query-stream';
+import type { Logger } from '../log/logger.js';
+import { silentLogger } from '../log/logger.js';
+import { registerSecret } from '../log/secrets.js';
+import type { PostgresSourceConfig } from '../mappings/source-config.js';
+import { redactUrl } from './redact-url.js';
+import type { ColumnInfo, ColumnKind, Row, Source, SourceError } from './source.js';
+import { causeText, sourceFailure } from './source-failure.js';
+import { defaultBatchSize, type SourceOptions } from './source-options.js';
+
+// Type OIDs whose default pg parsing would lose precision or shift a calendar date.
+const oid = {
+  int8: 20,
+  json: 114,
+  date: 1082,
+  timestamp: 1114,
+  timestamptz: 1184,
+  numeric: 1700,
+  jsonb: 3802,
+  numericArray: 1231,
+  dateArray: 1182,
+  timestampArray: 1115,
+  textArray: 1009,
+} as const;
+
+type TextParser = (value: string) => unknown;
+
+const builtinParser = (id: number): TextParser => pg.types.getTypeParser(id, 'text') as TextParser;
+const parseTimestamptz = builtinParser(oid.timestamptz);
+const parseTextArray = builtinParser(oid.textArray) as (value: string) => Array<string | null>;
+
+// A timestamp without zone is read as UTC: the process time zone must not move warehouse values.
+const parseTimestampUtc = (value: string): unknown =>
+  /^-?infinity$/.test(value) ? value : parseTimestamptz(`${value}+00`);
+
+const overrides = new Map<number, TextParser>([
+  [oid.date, (value) => value],
+  [oid.timestamp, parseTimestampUtc],
+  [oid.numericArray, parseTextArray],
+  [oid.dateArray, parseTextArray],
+  [
+    oid.timestampArray,
+    (value) => parseTextArray(value).map((v) => (v === null ? null : parseTimestampUtc(v))),
+  ],
+]);
+
+/** Per-client type parsers (the global pg.types registry is left alone for other code). */
+const clientTypes = {
+  getTypeParser: (id: number, format?: 'text' | 'binary') =>
+    format !== 'binary' && overrides.has(id)
+      ? overrides.get(id)
+      : pg.types.getTypeParser(id, format ?? 'text'),
+} as pg.CustomTypesConfig; // pg's overloaded parser type cannot be written as one function signature
+
+/** A PostgreSQL query streamed through a server-side cursor, `batchSize` rows per fetch. */
+export class PostgresSource implements Source {
+  private client: pg.Client | undefined;
+  private connecting: Promise<pg.Client> | undefined;
+  private iterated = false;
+  private closed = false;
+  private readonly logger: Logger;
+  private readonly batchSize: number;
+  private readonly where: string;
+
+  constructor(
+    private readonly config: PostgresSourceConfig,
+    private readonly options: SourceOptions = {},
+  ) {
+    this.logger = options.logger ?? silentLogger;
+    this.batchSize = options.batchSize ?? defaultBatchSize;
+    this.where = redactUrl(config.url);
+    try {
+      registerSecret(decodeURIComponent(new URL(config.url).password));
+    } catch {
+      // An unparsable URL fails at connect with its own message.
+    }
+  }
+
+  /** True while a connection to the server is open. */
+  get connected(): boolean {
+    return this.client !== undefined;
+  }
+
+  async describe(): Promise<ColumnInfo[]> {
+    const client = await this.connect();
+    const sql = `select * from (\n${stripTrailingSemicolons(this.config.query)}\n) as affinity_sync_describe limit 0`;
+    let fields: pg.FieldDef[];
+    try {
+      fields = (await client.query(sql)).fields;
+    } catch (error) {
+      throw this.queryFailure(error);
+    }
+    if (fields.length === 0) return [];
+    try {
+      const types = await client.query<{ name: string; category: string }>(
+        `select format_type(u.type_oid, u.type_mod) as name, t.typcategory as category
+           from unnest($1::oid[], $2::int[]) with ordinality as u(type_oid, type_mod, i)
+           join pg_type t on t.oid = u.type_oid
+          order by u.i`,
+        [fields.map((f) => f.dataTypeID), fields.map((f) => f.dataTypeModifier)],
+      );
+      return fields.map((f, i) => {
+        const type = types.rows[i];
+        return {
+          name: f.name,
+          kind: columnKind(f.dataTypeID, type?.category ?? ''),
+          nativeType: type?.name ?? String(f.dataTypeID),
+        };
+      });
+    } catch (error) {
+      throw this.queryFailure(error);
+    }
+  }
+
+  rows(): AsyncIterable<Row> {
+    if (this.iterated)
+      throw sourceFailure('postgres', this.options.mappingName, 'postgres rows were already read');
+    this.iterated = true;
+    return this.stream();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const pending = this.connecting;
+    this.connecting = undefined;
+    const client = this.client ?? (pending ? await pending.catch(() => undefined) : undefined);
+    this.client = undefined;
+    if (client)
+      await client.end().catch((error: unknown) => this.logger.warn({ err: error }, 'postgres end failed'));
+  }
+
+  private async *stream(): AsyncGenerator<Row> {
+    try {
+      const client = await this.connect();
+      const query = new QueryStream(this.config.query, [], { batchSize: this.batchSize });
+      const rows = client.query(query);
+      try {
+        // The stream pauses when its buffer holds batchSize rows: backpressure from the consumer.
+        for await (const row of rows) yield row as Row;
+      } catch (error) {
+        throw this.queryFailure(error);
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  private connect(): Promise<pg.Client> {
+    if (this.closed) {
+      return Promise.reject(sourceFailure('postgres', this.options.mappingName, 'postgres source is closed'));
+    }
+    if (!this.connecting) {
+      const client = new pg.Client({
+        connectionString: this.config.url,
+        application_name: this.options.mappingName
+          ? `affinity-sync:${this.options.mappingName}`
+          : 'affinity-sync',
+        types: clientTypes,
+        connectionTimeoutMillis: 15_000,
+      });
+      // A server that drops the connection mid-stream surfaces through the running query.
+      client.on('error', (error) => this.logger.warn({ err: error }, 'postgres connection error'));
+      this.connecting = client.connect().then(
+        () => {
+          this.client = client;
+          return client;
+        },
+        (error: unknown) => {
+          this.connecting = undefined;
+          throw this.connectFailure(error);
+        },
+      );
+    }
+    return this.connecting;
+  }
+
+  private connectFailure(error: unknown): SourceError {
+    const name = this.options.mappingName;
+    const code = errorCode(error);
+    const { host, port } = hostOf(this.config.url);
+    switch (code) {
+      case 'ECONNREFUSED':
+        return sourceFailure(
+          'postgres',
+          name,
+          `cannot connect to postgres at ${host}:${port}: connection refused (ECONNREFUSED); check the host and port in source.url and that the server is running`,
+          error,
+        );
+      case 'ENOTFOUND':
+      case 'EAI_AGAIN':
+        return sourceFailure(
+          'postgres',
+          name,
+          `cannot connect to postgres: host "${host}" not found (${code}); check the host in source.url`,
+          error,
+        );
+      case '28P01':
+      case '28000':
+        return sourceFailure(
+          'postgres',
+          name,
+          `postgres login failed at ${host}:${port}: ${causeText(error)} (${code}); check the user and password in source.url`,
+          error,
+        );
+      case '3D000':
+        return sourceFailure(
+          'postgres',
+          name,
+          `postgres login failed at ${host}:${port}: ${causeText(error)} (${code}); check the database name in source.url`,
+          error,
+        );
+      default:
+        return sourceFailure(
+          'postgres',
+          name,
+          `cannot connect to postgres at ${this.where}: ${causeText(error)}${code ? ` (${code})` : ''}`,
+          error,
+        );
+    }
+  }
+
+  private queryFailure(error: unknown): SourceError {
+    const code = errorCode(error);
+    return sourceFailure(
+      'postgres',
+      this.options.mappingName,
+      `postgres query failed: ${causeText(error)}${code ? ` (${code})` : ''}`,
+      error,
+    );
+  }
+}
+
+function stripTrailingSemicolons(query: string): string {
+  return query.replace(/[\s;]+$/, '');
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
+    return error.code;
+  }
+  return undefined;
+}
+
+function hostOf(url: string): { host: string; port: string } {
+  try {
+    const parsed = new URL(url);
+    return { host: parsed.hostname || 'localhost', port: parsed.port || '5432' };
+  } catch {
+    return { host: '(invalid URL)', port: '' };
+  }
+}
+
+/** ColumnKind from a type OID, falling back to PostgreSQL's type category (pg_type.typcategory). */
+function columnKind(typeOid: number, category: string): ColumnKind {
+  switch (typeOid) {
+    case oid.date:
+      return 'date';
+    case oid.timestamp:
+    case oid.timestamptz:
+      return 'timestamp';
+    case oid.json:
+    case oid.jsonb:
+      return 'json';
+  }
+  switch (category) {
+    case 'N':
+      return 'number';
+    case 'S':
+    case 'E':
+    case 'D':
+    case 'I':
+    case 'T':
+      return 'text';
+    case 'B':
+      return 'boolean';
+    case 'A':
+      return 'array';
+    default:
+      return 'unknown';
+  }
+}
