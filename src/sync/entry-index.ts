@@ -1,0 +1,100 @@
+import type { FieldValueRead, ListEntry } from '../affinity/schemas.js';
+import { normalizeDomain } from './domain.js';
+
+/** One list entry as the sync needs it: ids, and the current value of each mapped field. */
+export interface IndexedEntry {
+  listEntryId: number;
+  entityId: number;
+  entityName?: string;
+  /** Current values by field id, as Affinity returned them. */
+  values: Map<string, FieldValueRead>;
+}
+
+export type DomainLookup =
+  | { kind: 'hit'; entries: IndexedEntry[] }
+  | { kind: 'ambiguous'; entityIds: number[] }
+  | { kind: 'miss' };
+
+// Most keys lead to one entry: keep it bare and only grow an array for the rare second one.
+type Slot = IndexedEntry | IndexedEntry[];
+
+/**
+ * The list, scanned once: entity id → entries (an entity can be on a list more than once),
+ * normalized domain (`entity.domain` and every `entity.domains`) → entries, list entry id → entry.
+ * Keeps only ids, name and field values of each entry, so 100,000 entries fit comfortably.
+ */
+export class EntryIndex {
+  readonly #byListEntryId = new Map<number, IndexedEntry>();
+  readonly #byEntityId = new Map<number, Slot>();
+  readonly #byDomain = new Map<string, Slot>();
+
+  /** Adds an entry; adding the same list entry again refreshes its name and values. */
+  add(entry: ListEntry): void {
+    const values = new Map<string, FieldValueRead>();
+    for (const field of entry.entity.fields) values.set(field.id, field.value);
+    const existing = this.#byListEntryId.get(entry.id);
+    if (existing !== undefined) {
+      existing.values = values;
+      if (entry.entity.name !== undefined) existing.entityName = entry.entity.name;
+      return;
+    }
+    const indexed: IndexedEntry = { listEntryId: entry.id, entityId: entry.entity.id, values };
+    if (entry.entity.name !== undefined) indexed.entityName = entry.entity.name;
+    this.#byListEntryId.set(entry.id, indexed);
+    addTo(this.#byEntityId, entry.entity.id, indexed);
+    for (const domain of domainsOf(entry)) addTo(this.#byDomain, domain, indexed);
+  }
+
+  byEntityId(id: number): IndexedEntry[] {
+    return entriesOf(this.#byEntityId.get(id));
+  }
+
+  byListEntryId(id: number): IndexedEntry | undefined {
+    return this.#byListEntryId.get(id);
+  }
+
+  /**
+   * Entries whose entity has this domain (normalized here too). Ambiguous when it leads to two
+   * different entities; one entity on the list twice is a hit with both entries.
+   */
+  byDomain(domain: string): DomainLookup {
+    const normalized = normalizeDomain(domain);
+    if (normalized === null) return { kind: 'miss' };
+    const entries = entriesOf(this.#byDomain.get(normalized));
+    if (entries.length === 0) return { kind: 'miss' };
+    const entityIds = [...new Set(entries.map((e) => e.entityId))];
+    if (entityIds.length > 1) return { kind: 'ambiguous', entityIds: entityIds.sort((a, b) => a - b) };
+    return { kind: 'hit', entries };
+  }
+
+  /** Every indexed entry, in the order added. */
+  entries(): IterableIterator<IndexedEntry> {
+    return this.#byListEntryId.values();
+  }
+
+  get size(): number {
+    return this.#byListEntryId.size;
+  }
+}
+
+function domainsOf(entry: ListEntry): Set<string> {
+  const domains = new Set<string>();
+  const all = entry.entity.domains ?? [];
+  for (const raw of entry.entity.domain == null ? all : [entry.entity.domain, ...all]) {
+    const domain = normalizeDomain(raw);
+    if (domain !== null) domains.add(domain);
+  }
+  return domains;
+}
+
+function addTo<K>(map: Map<K, Slot>, key: K, entry: IndexedEntry): void {
+  const slot = map.get(key);
+  if (slot === undefined) map.set(key, entry);
+  else if (Array.isArray(slot)) slot.push(entry);
+  else map.set(key, [slot, entry]);
+}
+
+function entriesOf(slot: Slot | undefined): IndexedEntry[] {
+  if (slot === undefined) return [];
+  return Array.isArray(slot) ? slot.slice() : [slot];
+}
