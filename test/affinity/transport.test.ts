@@ -47,7 +47,7 @@ describe('AffinityClient against a scripted server', () => {
   });
 
   it('follows nextUrl verbatim, keeping its query', async () => {
-    const s = await server((req, res, i) => {
+    const s = await server((_req, res, i) => {
       if (i === 0)
         json(res, 200, {
           data: [list],
