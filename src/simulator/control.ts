@@ -1,0 +1,69 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { type FaultOptions, faultOptionsSchema } from './faults.js';
+import type { Fixture } from './fixture.js';
+import { readBody, sendJson } from './http-io.js';
+import type { SimulatorStats } from './stats.js';
+
+/** What control endpoints may do to a running simulator. */
+export interface SimulatorControl {
+  stats(): SimulatorStats;
+  reset(): void;
+  setFaults(faults: FaultOptions): void;
+  setRateLimit(rateLimit: { limit?: number | undefined; windowSeconds?: number | undefined }): void;
+  dump(): Fixture;
+}
+
+const rateLimitSchema = z.strictObject({
+  limit: z.number().int().positive().optional(),
+  windowSeconds: z.number().positive().optional(),
+});
+
+async function jsonBody<T extends z.ZodType>(req: IncomingMessage, schema: T): Promise<z.output<T> | string> {
+  const text = (await readBody(req)) ?? '';
+  let json: unknown;
+  try {
+    json = text === '' ? {} : JSON.parse(text);
+  } catch (error) {
+    return `body is not valid JSON: ${(error as Error).message}`;
+  }
+  const parsed = schema.safeParse(json);
+  return parsed.success ? parsed.data : z.prettifyError(parsed.error);
+}
+
+function badRequest(res: ServerResponse, message: string): void {
+  sendJson(res, 400, { errors: [{ code: 'bad-request', message }] });
+}
+
+/** /_simulator/* — no auth, never counted in stats or limits, never faulted. */
+export async function handleControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  sim: SimulatorControl,
+): Promise<void> {
+  const route = `${req.method} ${url.pathname.replace(/\/$/, '')}`;
+  switch (route) {
+    case 'GET /_simulator/stats':
+      return sendJson(res, 200, sim.stats());
+    case 'GET /_simulator/state':
+      return sendJson(res, 200, sim.dump());
+    case 'POST /_simulator/reset':
+      sim.reset();
+      return sendJson(res, 200, { reset: true });
+    case 'POST /_simulator/faults': {
+      const faults = await jsonBody(req, faultOptionsSchema);
+      if (typeof faults === 'string') return badRequest(res, `faults: ${faults}`);
+      sim.setFaults(faults);
+      return sendJson(res, 200, { faults });
+    }
+    case 'POST /_simulator/rate-limit': {
+      const rate = await jsonBody(req, rateLimitSchema);
+      if (typeof rate === 'string') return badRequest(res, `rate-limit: ${rate}`);
+      sim.setRateLimit(rate);
+      return sendJson(res, 200, { rateLimit: rate });
+    }
+    default:
+      return sendJson(res, 404, { errors: [{ code: 'not-found', message: `No control route ${route}` }] });
+  }
+}
