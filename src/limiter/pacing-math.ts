@@ -1,0 +1,251 @@
+import type { LimiterObservation } from '../affinity/limiter.js';
+
+// The limiter's arithmetic, free of I/O and clocks: the in-process limiter calls it directly and
+// redis-limiter-script.ts mirrors it step for step in Lua (test/limiter/core-scenarios.ts runs the
+// same scenarios against both). Times are milliseconds on whatever clock the caller passes.
+
+/** Settings every decision needs; resolved from LimiterOptions by resolveLimiterOptions(). */
+export interface PacingSettings {
+  /** Requests per window assumed until a header says otherwise. */
+  limit: number;
+  /** Window length, milliseconds. */
+  windowMs: number;
+  /** Fraction of the limit never used (0..0.5). */
+  safetyMargin: number;
+  /** Requests that may go back to back after an idle spell (≥ 1). */
+  burst: number;
+  /** Fraction of the monthly allowance never spent (0..1). */
+  quotaReserve: number;
+  /** Upper bound of the in-flight cap. */
+  maxInFlight: number;
+}
+
+/** Everything the limiter remembers about one API key. */
+export interface PacingState {
+  /** Requests per window (the server's figure once one arrived). */
+  limit: number;
+  /** GCRA theoretical arrival time of the next request. */
+  tat: number;
+  /** When the server's current window ends; undefined until a header said so. */
+  windowEnd: number | undefined;
+  /** Requests still allowed in the current window; undefined until a header said so. */
+  budget: number | undefined;
+  /** Nobody sends before this (429 pause or concurrency back-off). */
+  pausedUntil: number;
+  /** Current in-flight cap (AIMD between 1 and maxInFlight). */
+  cap: number;
+  /** Successes counted toward the next cap increase. */
+  successes: number;
+  /** Consecutive concurrency 429s (exponent of the back-off). */
+  backoffLevel: number;
+  /** Monthly allowance; undefined when unknown or unlimited. */
+  orgLimit: number | undefined;
+  /** Monthly calls left; undefined means no monthly cap is known. */
+  orgRemaining: number | undefined;
+  /** When the monthly quota resets. */
+  orgResetAt: number | undefined;
+  /** Requests granted and not yet observed. */
+  inFlight: number;
+}
+
+/** The answer to "may one request go now?". */
+export type PacingDecision =
+  | { kind: 'go' }
+  | { kind: 'wait'; waitMs: number; reason: WaitReason }
+  | { kind: 'quota'; remaining: number; reserved: number; resetsAt: number };
+
+/** Why acquire() waits; the codes double as the Lua script's reply. */
+export type WaitReason = 'pace' | 'window' | 'paused' | 'concurrency';
+export const waitReasons: readonly WaitReason[] = ['pace', 'window', 'paused', 'concurrency'];
+
+/** First concurrency back-off, milliseconds; doubles per consecutive concurrency 429. */
+export const backoffBaseMs = 500;
+/** Longest concurrency back-off, milliseconds. */
+export const backoffMaxMs = 30_000;
+/** How often a caller blocked by the in-flight cap looks again, milliseconds. */
+export const concurrencyPollMs = 20;
+/** A header's reset this much later than ours means the server started a new period. */
+export const newPeriodSlackMs = 60_000;
+
+export function initialState(settings: PacingSettings): PacingState {
+  return {
+    limit: settings.limit,
+    tat: 0,
+    windowEnd: undefined,
+    budget: undefined,
+    pausedUntil: 0,
+    cap: settings.maxInFlight,
+    successes: 0,
+    backoffLevel: 0,
+    orgLimit: undefined,
+    orgRemaining: undefined,
+    orgResetAt: undefined,
+    inFlight: 0,
+  };
+}
+
+/** GCRA emission interval: the window spread over the limit less its safety margin. */
+export function emissionIntervalMs(limit: number, windowMs: number, safetyMargin: number): number {
+  return windowMs / Math.max(limit * (1 - safetyMargin), 1e-9);
+}
+
+/** Monthly calls kept in reserve: the fraction of the allowance, rounded up. */
+export function reservedCalls(orgLimit: number | undefined, quotaReserve: number): number {
+  return orgLimit === undefined ? 0 : Math.ceil(orgLimit * quotaReserve);
+}
+
+/** Delay after the n-th consecutive concurrency 429, jittered into [½, 1] of the exponential step. */
+export function concurrencyBackoffMs(level: number, random: number): number {
+  const step = Math.min(backoffBaseMs * 2 ** Math.min(Math.max(level - 1, 0), 16), backoffMaxMs);
+  return step * (0.5 + random / 2);
+}
+
+/** Jitter added to a 429 pause so processes do not all wake at the same instant. */
+export function pauseJitterMs(windowMs: number, random: number): number {
+  return random * Math.min(1000, windowMs / 10);
+}
+
+/** Rolls the window forward once its end has passed and forgets a monthly quota that has reset. */
+export function advance(state: PacingState, now: number, settings: PacingSettings): void {
+  if (state.windowEnd !== undefined && now >= state.windowEnd) {
+    const windows = Math.floor((now - state.windowEnd) / settings.windowMs) + 1;
+    state.windowEnd += windows * settings.windowMs;
+    // Requests still in flight may land in the new window.
+    if (state.budget !== undefined) state.budget = Math.max(state.limit - state.inFlight, 0);
+  }
+  if (state.orgResetAt !== undefined && now >= state.orgResetAt) {
+    state.orgRemaining = undefined;
+    state.orgResetAt = undefined;
+  }
+  state.cap = Math.min(Math.max(state.cap, 1), settings.maxInFlight);
+}
+
+/** Decides whether one request may go at `now`; on "go" the state counts it as sent and in flight. */
+export function decide(state: PacingState, now: number, settings: PacingSettings): PacingDecision {
+  advance(state, now, settings);
+  const reserved = reservedCalls(state.orgLimit, settings.quotaReserve);
+  if (state.orgRemaining !== undefined && state.orgResetAt !== undefined && state.orgRemaining <= reserved) {
+    return { kind: 'quota', remaining: state.orgRemaining, reserved, resetsAt: state.orgResetAt };
+  }
+  const interval = emissionIntervalMs(state.limit, settings.windowMs, settings.safetyMargin);
+  const tolerance = (settings.burst - 1) * interval;
+  const tat = Math.max(state.tat, now);
+  let waitMs = 0;
+  let reason: WaitReason = 'pace';
+  if (tat - tolerance > now) waitMs = tat - tolerance - now;
+  if (state.budget !== undefined && state.budget <= 0 && state.windowEnd !== undefined) {
+    if (state.windowEnd - now > waitMs) {
+      waitMs = state.windowEnd - now;
+      reason = 'window';
+    }
+  }
+  if (state.pausedUntil - now > waitMs) {
+    waitMs = state.pausedUntil - now;
+    reason = 'paused';
+  }
+  // Whole milliseconds, like the Lua script's integer reply.
+  if (waitMs > 0) return { kind: 'wait', waitMs: Math.ceil(waitMs), reason };
+  if (state.inFlight >= state.cap) return { kind: 'wait', waitMs: concurrencyPollMs, reason: 'concurrency' };
+  state.tat = tat + interval;
+  state.inFlight += 1;
+  if (state.budget !== undefined) state.budget -= 1;
+  if (state.orgRemaining !== undefined) state.orgRemaining -= 1;
+  return { kind: 'go' };
+}
+
+/**
+ * Applies one response. `othersInFlight` is how many requests other than this one are still in
+ * flight: the server had not counted them when it wrote the headers.
+ */
+export function observe(
+  state: PacingState,
+  now: number,
+  observation: LimiterObservation,
+  random: number,
+  settings: PacingSettings,
+): void {
+  state.inFlight = Math.max(state.inFlight - 1, 0);
+  advance(state, now, settings);
+  const { status, headers } = observation;
+  const others = state.inFlight;
+  if (headers.userLimit !== undefined && headers.userLimit >= 1) state.limit = headers.userLimit;
+  const headerEnd = headers.userReset === undefined ? undefined : now + headers.userReset * 1000;
+
+  if (headers.userRemaining !== undefined) {
+    const left = Math.max(headers.userRemaining - others, 0);
+    const newWindow =
+      state.windowEnd === undefined ||
+      state.budget === undefined ||
+      (headerEnd !== undefined && headerEnd > state.windowEnd + settings.windowMs / 2);
+    if (newWindow) {
+      state.budget = left;
+      state.windowEnd = headerEnd ?? now + settings.windowMs;
+    } else {
+      // Within a window remaining only falls: a header never hands back budget.
+      state.budget = Math.min(state.budget ?? left, left);
+      if (headerEnd !== undefined && state.windowEnd !== undefined && headerEnd > state.windowEnd) {
+        state.windowEnd = headerEnd;
+      }
+    }
+  }
+
+  if (status === 429) {
+    if (headers.userRemaining !== undefined && headers.userRemaining > 0) {
+      // Concurrency (or monthly) cap: halve the in-flight cap and back off exponentially.
+      state.backoffLevel += 1;
+      state.cap = Math.max(Math.floor(state.cap / 2), 1);
+      state.successes = 0;
+      state.pausedUntil = Math.max(state.pausedUntil, now + concurrencyBackoffMs(state.backoffLevel, random));
+    } else {
+      const resetMs =
+        headers.userReset !== undefined
+          ? headers.userReset * 1000
+          : state.windowEnd !== undefined && state.windowEnd > now
+            ? state.windowEnd - now
+            : settings.windowMs;
+      state.pausedUntil = Math.max(
+        state.pausedUntil,
+        now + resetMs + pauseJitterMs(settings.windowMs, random),
+      );
+      state.budget = 0;
+      state.windowEnd = now + resetMs;
+    }
+  } else if (status > 0 && status < 500) {
+    state.backoffLevel = 0;
+    state.successes += 1;
+    if (state.successes >= state.cap) {
+      state.successes = 0;
+      state.cap = Math.min(state.cap + 1, settings.maxInFlight);
+    }
+  }
+
+  if (status !== 0) observeQuota(state, now, observation, others);
+}
+
+function observeQuota(
+  state: PacingState,
+  now: number,
+  { headers }: LimiterObservation,
+  others: number,
+): void {
+  if (headers.orgRemaining === undefined || headers.orgReset === undefined) {
+    // Missing or "unlimited": no monthly cap.
+    state.orgLimit = undefined;
+    state.orgRemaining = undefined;
+    state.orgResetAt = undefined;
+    return;
+  }
+  const left = Math.max(headers.orgRemaining - others, 0);
+  const resetAt = now + headers.orgReset * 1000;
+  state.orgLimit = headers.orgLimit;
+  if (
+    state.orgRemaining === undefined ||
+    state.orgResetAt === undefined ||
+    resetAt > state.orgResetAt + newPeriodSlackMs
+  ) {
+    state.orgRemaining = left;
+    state.orgResetAt = resetAt;
+  } else {
+    state.orgRemaining = Math.min(state.orgRemaining, left);
+  }
+}
