@@ -1,0 +1,25 @@
+import type { ListEntry } from '../../src/affinity/schemas.js';
+
+/** A company list entry as `GET /v2/lists/{listId}/list-entries` returns it. */
+export function companyEntry(
+  id: number,
+  entityId: number,
+  domain: string | null,
+  domains: string[] = domain === null ? [] : [domain],
+  fields: { id: string; value: { type: 'number'; data: number | null } }[] = [],
+): ListEntry {
+  return {
+    id,
+    type: 'company',
+    listId: 1,
+    createdAt: '2024-01-01T00:00:00Z',
+    creatorId: 1,
+    entity: {
+      id: entityId,
+      name: `Company ${entityId}`,
+      domain,
+      domains,
+      fields: fields.map((f) => ({ ...f, name: f.id, type: 'list', enrichmentSource: null })),
+    },
+  };
+}
