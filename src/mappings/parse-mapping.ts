@@ -1,0 +1,181 @@
+import type { z } from 'zod';
+import { describeInput, withInputLabels } from './describe-input.js';
+import { type Mapping, mappingSchema } from './mapping-schema.js';
+
+/** A problem at a path of the document, as segments; `atKey` points at the key rather than its value. */
+export interface SegmentedProblem {
+  segments: (string | number)[];
+  message: string;
+  atKey?: boolean;
+}
+
+export type ParseResult =
+  | { mapping: Mapping; problems: [] }
+  | { mapping?: undefined; problems: SegmentedProblem[] };
+
+/**
+ * Checks plain data (the YAML document as JS) against the mapping schema; every issue comes back as
+ * a path and a sentence. `interpolated` maps values read from the environment to the text in the
+ * file, so messages show `${VAR}` rather than the value.
+ */
+export function parseMapping(
+  data: unknown,
+  interpolated: ReadonlyMap<string, string> = new Map(),
+): ParseResult {
+  const allowedKeys = new WeakMap<object, string[]>();
+  const result = withInputLabels(interpolated, () =>
+    mappingSchema.safeParse(data, { error: (issue) => fallbackMessage(issue, allowedKeys) }),
+  );
+  if (result.success) return { mapping: result.data, problems: [] };
+  const problems = result.error.issues.flatMap((issue) => flatten(issue, [], data, allowedKeys));
+  return { problems };
+}
+
+/** `fields.arr`, `match[1].by`, `fields["unit price"]`. */
+export function pathText(segments: readonly (string | number)[]): string {
+  let text = '';
+  for (const segment of segments) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(segment)) text += text === '' ? segment : `.${segment}`;
+    else text += `[${JSON.stringify(segment)}]`;
+  }
+  return text;
+}
+
+// Messages for issues the embedded schemas (source configs) leave to zod's defaults.
+function fallbackMessage(
+  issue: z.core.$ZodRawIssue,
+  allowedKeys: WeakMap<object, string[]>,
+): string | undefined {
+  const found = issue.input === undefined ? '; the key is missing' : `, found ${describeInput(issue.input)}`;
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${typeWords[String(issue['expected'])] ?? String(issue['expected'])}${found}`;
+    case 'invalid_value': {
+      const values = (issue['values'] as unknown[]).map((v) => String(v));
+      return `expected ${values.length === 1 ? values[0] : `one of ${values.join(', ')}`}${found}`;
+    }
+    case 'invalid_union': {
+      const options = issue['options'] as unknown[] | undefined;
+      if (options === undefined) return undefined;
+      const input = issue.input as Record<string, unknown> | undefined;
+      const key = String(issue['discriminator']);
+      const value = input?.[key];
+      const what = `one of ${options.map(String).join(', ')}`;
+      return value === undefined
+        ? `expected ${what}; the key is missing`
+        : `expected ${what}, found ${describeInput(value)}`;
+    }
+    case 'unrecognized_keys': {
+      const shape = (issue.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod
+        ?.def?.shape;
+      if (shape && typeof issue.input === 'object' && issue.input !== null) {
+        allowedKeys.set(issue.input, Object.keys(shape));
+      }
+      return 'unknown key';
+    }
+    case 'too_small':
+      return issue['origin'] === 'string' ? `expected non-empty text${found}` : undefined;
+    case 'invalid_format':
+      return issue['format'] === 'url' ? `expected a URL like https://host${found}` : undefined;
+    default:
+      return undefined;
+  }
+}
+
+const typeWords: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+};
+
+function flatten(
+  issue: z.core.$ZodIssue,
+  prefix: (string | number)[],
+  data: unknown,
+  allowedKeys: WeakMap<object, string[]>,
+): SegmentedProblem[] {
+  const segments = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+  if (issue.code === 'unrecognized_keys') {
+    const parent = valueAt(data, segments);
+    const allowed = (typeof parent === 'object' && parent !== null && allowedKeys.get(parent)) || [];
+    return issue.keys.map((key) => ({
+      segments: [...segments, key],
+      message: `unknown key "${key}"${suggestion(key, allowed)}${allowed.length > 0 ? `; expected one of ${allowed.join(', ')}` : ''}`,
+      atKey: true,
+    }));
+  }
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // Report the branch whose shape the value has (e.g. the long form with a bad onNull), when only
+    // one branch got past its type check; otherwise the union's own "expected …" sentence.
+    const typed = issue.errors.filter(
+      (branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0),
+    );
+    if (typed.length === 1) return typed[0]!.flatMap((inner) => flatten(inner, segments, data, allowedKeys));
+  }
+  if (issue.code === 'custom' && segments.length === 1 && segments[0] === 'source') {
+    return [{ segments, message: withAuthFound(issue.message, valueAt(data, segments)) }];
+  }
+  const words =
+    segments[0] === 'source' && segments.length === 2 ? sourceKeyWords[String(segments[1])] : undefined;
+  if (words !== undefined && issue.message.startsWith('expected text')) {
+    return [{ segments, message: issue.message.replace('expected text', `expected ${words}`) }];
+  }
+  return [{ segments, message: issue.message }];
+}
+
+// What the source keys hold, for messages about a missing or mistyped one.
+const sourceKeyWords: Record<string, string> = {
+  url: 'a connection URL like postgres://user@host/db',
+  query: 'an SQL query',
+  account: 'a Snowflake account identifier like "myorg-myaccount"',
+  username: 'a user name',
+  path: 'a DuckDB database file path',
+};
+
+// The snowflake auth rule says what it expects; add what the file holds.
+function withAuthFound(message: string, source: unknown): string {
+  if (!message.startsWith('expected exactly one of') || typeof source !== 'object' || source === null)
+    return message;
+  const given = ['privateKey', 'privateKeyPath', 'password'].filter((k) => k in source);
+  return `${message}, found ${given.length === 0 ? 'none' : given.join(' and ')}`;
+}
+
+function valueAt(data: unknown, segments: readonly (string | number)[]): unknown {
+  let value = data;
+  for (const segment of segments) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string | number, unknown>)[segment];
+  }
+  return value;
+}
+
+function suggestion(key: string, allowed: readonly string[]): string {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of allowed) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best === undefined ? '' : ` (did you mean "${best}"?)`;
+}
+
+/** Levenshtein distance, for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,112 @@
+import type { FieldMetadata } from '../affinity/schemas.js';
+import { readOnlyReason, type ValueType } from '../affinity/value-type.js';
+import type { PathProblem } from './config-error.js';
+import type { Mapping } from './mapping-schema.js';
+import { editDistance, pathText } from './parse-mapping.js';
+
+/** A `fields:` entry bound to the list's field. */
+export interface ResolvedField {
+  column: string;
+  fieldId: string;
+  fieldName: string;
+  valueType: ValueType;
+  onNull: 'skip' | 'clear';
+}
+
+/**
+ * Binds each mapped column to a field of the list: by id (any id the list has, e.g. "field-123",
+ * "affinity-data-…") or by name (case-insensitive, trimmed). Reports every unknown, ambiguous,
+ * read-only or doubly mapped field; pure, so the sync engine and `validate --remote` share it.
+ */
+export function resolveFields(
+  mapping: Mapping,
+  listFields: readonly FieldMetadata[],
+): { fields: ResolvedField[]; problems: PathProblem[] } {
+  const byId = new Map(listFields.map((f) => [f.id, f]));
+  const fields: ResolvedField[] = [];
+  const problems: PathProblem[] = [];
+  const fedBy = new Map<string, string>();
+  for (const [column, target] of Object.entries(mapping.fields)) {
+    const path = pathText(['fields', column]);
+    const found = findField(target.field, byId, listFields, mapping.list);
+    if ('problem' in found) {
+      problems.push({ path, message: found.problem });
+      continue;
+    }
+    const field = found.field;
+    const label = `${field.id} ("${field.name}")`;
+    const reason = readOnlyReason(field.type, field.valueType);
+    if (reason !== null) {
+      problems.push({ path, message: `${label} cannot be written: ${reason}` });
+      continue;
+    }
+    const other = fedBy.get(field.id);
+    if (other !== undefined) {
+      problems.push({
+        path,
+        message: `${label} is already fed by column "${other}"; map each field from one column`,
+      });
+      continue;
+    }
+    fedBy.set(field.id, column);
+    fields.push({
+      column,
+      fieldId: field.id,
+      fieldName: field.name,
+      valueType: field.valueType,
+      onNull: target.onNull,
+    });
+  }
+  return { fields, problems };
+}
+
+function findField(
+  ref: string,
+  byId: ReadonlyMap<string, FieldMetadata>,
+  listFields: readonly FieldMetadata[],
+  listId: number,
+): { field: FieldMetadata } | { problem: string } {
+  const exact = byId.get(ref);
+  if (exact !== undefined) return { field: exact };
+  if (/^field-\d+$/.test(ref) || ref.startsWith('affinity-data-')) {
+    return {
+      problem: `list ${listId} has no field with id "${ref}"${closeHint(ref, listFields, (f) => f.id)}`,
+    };
+  }
+  const wanted = normalizeName(ref);
+  const named = listFields.filter((f) => normalizeName(f.name) === wanted);
+  if (named.length === 1) return { field: named[0]! };
+  if (named.length > 1) {
+    return {
+      problem: `"${ref}" names ${named.length} fields on list ${listId} (${named.map((f) => f.id).join(', ')}); write the field id instead`,
+    };
+  }
+  return {
+    problem: `list ${listId} has no field named "${ref}"${closeHint(ref, listFields, (f) => f.name)}`,
+  };
+}
+
+function normalizeName(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+// Up to five close candidates, or the list's fields when none is close (short lists only).
+function closeHint(
+  ref: string,
+  listFields: readonly FieldMetadata[],
+  key: (f: FieldMetadata) => string,
+): string {
+  const wanted = normalizeName(ref);
+  const scored = listFields
+    .map((f) => ({ f, d: editDistance(wanted, normalizeName(key(f))) }))
+    .filter(
+      ({ f, d }) => d <= Math.max(2, Math.floor(wanted.length / 3)) || normalizeName(key(f)).includes(wanted),
+    )
+    .sort((a, b) => a.d - b.d)
+    .slice(0, 5);
+  const describe = (f: FieldMetadata) => `"${f.name}" (${f.id})`;
+  if (scored.length > 0) return `; close: ${scored.map(({ f }) => describe(f)).join(', ')}`;
+  if (listFields.length === 0) return '; the list has no fields';
+  if (listFields.length <= 10) return `; its fields: ${listFields.map(describe).join(', ')}`;
+  return `; it has ${listFields.length} fields (validate --remote prints the plan once they resolve)`;
+}
