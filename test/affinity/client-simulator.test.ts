@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AffinityApiError } from '../../src/affinity/affinity-api-error.js';
 import { AffinityClient } from '../../src/affinity/client.js';
 import type { ListEntry } from '../../src/affinity/schemas.js';
+import { InProcessLimiter } from '../../src/limiter/in-process-limiter.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import { capturedLogger } from './support/log-sink.js';
 import { RecordingLimiter } from './support/recording-limiter.js';
@@ -229,6 +230,18 @@ describe('AffinityClient under a small rate window (5 per 1 s)', () => {
       true,
     );
     expect(limited.stats().maxInWindow).toBe(5);
+  });
+
+  it('meets no 429 when paced by the in-process limiter', async () => {
+    const limiter = new InProcessLimiter({ limit: 5, windowSeconds: 1 });
+    const client = clientFor(limited, { limiter });
+    // A fresh window: the limiter starts out assuming the whole budget is free.
+    limited.reset();
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 10 }, () => client.getList(listId)));
+    const elapsed = performance.now() - started;
+    expect(client.calls).toMatchObject({ total: 10, rateLimited: 0, retried: 0 });
+    expect(elapsed).toBeLessThan(5000);
   });
 
   it('gives up after maxRateLimitRetries with the 429 error', async () => {
