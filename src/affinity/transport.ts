@@ -274,7 +274,8 @@ export class AffinityTransport {
     const observation: LimiterObservation = { status: 0, headers: {} };
     let outcome: AttemptOutcome;
     try {
-      // After a 429 with a limiter that did not wait, the client keeps its own distance.
+      // After a 429 with a limiter that did not wait, the client keeps its own distance (holding
+      // the acquired slot, so a concurrency cap counts the paused request as in flight).
       const waited = performance.now() - acquireStarted;
       if (minPauseMs > waited) await sleep(minPauseMs - waited, undefined, { signal: this.signal });
       this.count(spec.method, attempt);

@@ -174,16 +174,16 @@ describe('AffinityClient against a scripted server', () => {
           res,
           429,
           { errors: [{ code: 'rate-limit', message: 'slow down' }] },
-          { 'x-ratelimit-limit-user-remaining': '0', 'x-ratelimit-limit-user-reset': '0.5' },
+          { 'x-ratelimit-limit-user-remaining': '0', 'x-ratelimit-limit-user-reset': '1' },
         );
       else json(res, 200, list);
     });
     const pausing = new RecordingLimiter();
-    // A limiter that takes the 429 to heart: it pauses 300 ms in observe (less than the 0.5 s reset).
+    // A limiter that takes the 429 to heart: it pauses 600 ms in observe (less than the 1 s reset).
     pausing.observe = async (o) => {
       if (o.status === 429) {
         waits += 1;
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await new Promise((resolve) => setTimeout(resolve, 600));
       }
     };
     const client = new AffinityClient({ apiKey, baseUrl: s.url, limiter: pausing, ...fast });
@@ -191,9 +191,9 @@ describe('AffinityClient against a scripted server', () => {
     await client.getList(1);
     const elapsed = performance.now() - started;
     expect(waits).toBe(1);
-    // The client tops the limiter's 300 ms up to the 0.5 s reset: not doubled (0.8 s), not skipped.
-    expect(elapsed).toBeGreaterThanOrEqual(490);
-    expect(elapsed).toBeLessThan(780);
+    // The client tops the limiter's 600 ms up to the 1 s reset: not doubled (1.6 s), not skipped.
+    expect(elapsed).toBeGreaterThanOrEqual(990);
+    expect(elapsed).toBeLessThan(1500);
   });
 
   it('sends update-fields as a PATCH and refuses more than 100 updates before any request', async () => {
