@@ -1,0 +1,123 @@
+import type { Fixture } from '../../src/simulator/fixture.js';
+import type { RunningSimulator } from '../../src/simulator/server.js';
+
+/** A fixture with one writable field of every value type, plus read-only ones. */
+export const allTypesFixture: Fixture = {
+  companies: [
+    {
+      id: 1,
+      name: 'Northwind Analytics',
+      domain: 'northwindanalytics.com',
+      domains: ['northwindanalytics.com'],
+    },
+    { id: 2, name: 'Bluefin Labs', domain: 'bluefinlabs.io', domains: ['bluefinlabs.io', 'bluefin.ai'] },
+    { id: 3, name: 'Cedar Health', domain: null, domains: [] },
+  ],
+  persons: [{ id: 7, firstName: 'Alex', lastName: 'Rivera', primaryEmailAddress: 'alex@example.com' }],
+  lists: [
+    {
+      id: 2001,
+      name: 'Deals',
+      type: 'company',
+      fields: [
+        { id: 'field-1', name: 'Notes', type: 'list', valueType: 'text' },
+        { id: 'field-2', name: 'ARR', type: 'list', valueType: 'number' },
+        { id: 'field-3', name: 'Rounds', type: 'list', valueType: 'number-multi' },
+        { id: 'field-4', name: 'Closed', type: 'list', valueType: 'datetime' },
+        {
+          id: 'field-5',
+          name: 'Stage',
+          type: 'list',
+          valueType: 'dropdown',
+          dropdownOptions: [
+            { id: 51, text: 'Seed' },
+            { id: 52, text: 'Series A' },
+          ],
+        },
+        {
+          id: 'field-6',
+          name: 'Health',
+          type: 'list',
+          valueType: 'ranked-dropdown',
+          dropdownOptions: [
+            { id: 61, text: 'Good', rank: 0, color: 'green' },
+            { id: 62, text: 'Bad', rank: 1, color: 'red' },
+          ],
+        },
+        {
+          id: 'field-7',
+          name: 'Tags',
+          type: 'list',
+          valueType: 'dropdown-multi',
+          dropdownOptions: [
+            { id: 71, text: 'AI' },
+            { id: 72, text: 'SaaS' },
+            { id: 73, text: 'Climate' },
+          ],
+        },
+        { id: 'field-8', name: 'HQ', type: 'list', valueType: 'location' },
+        { id: 'field-9', name: 'Offices', type: 'list', valueType: 'location-multi' },
+        { id: 'field-10', name: 'Owner', type: 'list', valueType: 'person' },
+        { id: 'field-11', name: 'Team', type: 'list', valueType: 'person-multi' },
+        { id: 'field-12', name: 'Lead', type: 'list', valueType: 'company' },
+        { id: 'field-13', name: 'Co-investors', type: 'list', valueType: 'company-multi' },
+        { id: 'field-14', name: 'Region', type: 'global', valueType: 'text' },
+        { id: 'affinity-data-description', name: 'Description', type: 'enriched', valueType: 'text' },
+        {
+          id: 'first-email',
+          name: 'First Email',
+          type: 'relationship-intelligence',
+          valueType: 'interaction',
+        },
+        { id: 'field-15', name: 'Score', type: 'list', valueType: 'formula-number' },
+      ],
+      entries: [
+        {
+          id: 11,
+          entityId: 1,
+          values: { 'field-2': 100, 'field-5': { dropdownOptionId: 51, text: 'Seed' } },
+        },
+        { id: 12, entityId: 2, values: { 'field-7': [{ dropdownOptionId: 71 }, { dropdownOptionId: 72 }] } },
+        { id: 13, entityId: 3, values: {} },
+        { id: 14, entityId: 1, values: {} },
+        { id: 15, entityId: 2, values: { 'affinity-data-description': 'Ocean data.' } },
+      ],
+    },
+  ],
+};
+
+/** Small HTTP helpers bound to one simulator. */
+export function api(sim: RunningSimulator) {
+  const auth = { authorization: `Bearer ${sim.apiKey}` };
+  return {
+    get: (path: string, init: RequestInit = {}) =>
+      fetch(path.startsWith('http') ? path : `${sim.url}${path}`, {
+        ...init,
+        headers: { ...auth, ...init.headers },
+      }),
+    patch: (path: string, body: unknown, init: RequestInit = {}) =>
+      fetch(`${sim.url}${path}`, {
+        ...init,
+        method: 'PATCH',
+        headers: { ...auth, 'content-type': 'application/json', ...init.headers },
+        body: JSON.stringify(body),
+      }),
+    /** PATCH update-fields on entry `entryId` of list 2001 (or `listId`). */
+    update: (entryId: number, updates: unknown[], listId = 2001) =>
+      fetch(`${sim.url}/v2/lists/${listId}/list-entries/${entryId}/fields`, {
+        method: 'PATCH',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ operation: 'update-fields', updates }),
+      }),
+  };
+}
+
+/** Polls `check` until it returns true or `ms` pass (never a bare sleep). */
+export async function waitFor(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
