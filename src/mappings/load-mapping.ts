@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { registerSecret } from '../log/secrets.js';
 import { ConfigError, type ConfigProblem, type PathProblem } from './config-error.js';
 import type { Mapping } from './mapping-schema.js';
-import { parseMapping } from './parse-mapping.js';
+import { parseMapping, pathSegments } from './parse-mapping.js';
 import { parseMappingDocument, positionProblems } from './yaml-document.js';
 
 export interface LoadedMapping {
@@ -21,6 +21,8 @@ export interface CheckedFile {
   name?: string;
   /** Where `name` is written (for the duplicate-name problem). */
   nameAt?: { line: number; column: number };
+  /** Line and column of a path (`fields.arr`) in the file, for problems found later (validate --remote). */
+  locate?: (path: string) => { line: number; column: number };
 }
 
 const yamlFile = /\.ya?ml$/i;
@@ -34,10 +36,11 @@ export function checkMappingText(
   const document = parseMappingDocument(text, env);
   const declared = (document.data as { name?: unknown } | null | undefined)?.name;
   const name = typeof declared === 'string' ? declared : undefined;
-  const named = name === undefined ? {} : { name, nameAt: document.locate(['name']) };
+  const locate = (path: string) => document.locate(pathSegments(path));
+  const named = { locate, ...(name === undefined ? {} : { name, nameAt: document.locate(['name']) }) };
   const withFile = (problems: PathProblem[]): ConfigProblem[] => problems.map((p) => ({ file, ...p }));
   if (document.data === undefined && document.problems.length > 0) {
-    return { file, problems: withFile(document.problems) };
+    return { file, problems: withFile(document.problems) }; // no node positions to offer
   }
   const parsed = parseMapping(document.data, document.interpolated);
   // A value whose variable is missing is reported once, as missing, not again as malformed.

@@ -42,6 +42,19 @@ export function pathText(segments: readonly (string | number)[]): string {
   return text;
 }
 
+/** The inverse of pathText: `match[1].by` → ['match', 1, 'by']. */
+export function pathSegments(path: string): (string | number)[] {
+  const segments: (string | number)[] = [];
+  const token = /(?:^|\.)([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/gy;
+  for (let match = token.exec(path); match !== null; match = token.exec(path)) {
+    if (match[1] !== undefined) segments.push(match[1]);
+    else if (match[2] !== undefined) segments.push(Number(match[2]));
+    else segments.push(JSON.parse(match[3]!) as string);
+    if (token.lastIndex === path.length) break;
+  }
+  return segments;
+}
+
 // Messages for issues the embedded schemas (source configs) leave to zod's defaults.
 function fallbackMessage(
   issue: z.core.$ZodRawIssue,

@@ -1,12 +1,134 @@
+import { parseArgs } from 'node:util';
+import type { AffinityClient } from '../../affinity/client.js';
+import { scrub } from '../../log/secrets.js';
+import { type ConfigProblem, formatProblem, type PathProblem } from '../../mappings/config-error.js';
+import { type CheckedFile, checkMappingPath } from '../../mappings/load-mapping.js';
+import { formatPlan } from '../../mappings/plan-table.js';
+import { checkRemote, type RemoteCheckDeps } from '../../mappings/remote-check.js';
 import type { Command } from '../command.js';
 
-// Placeholder until its issue lands: says so plainly instead of pretending to work.
+const usage = [
+  'Usage: affinity-sync validate [file|folder] [--remote]',
+  '',
+  'Checks mapping files: every *.yaml / *.yml of the folder (default $MAPPINGS_DIR or ./mappings),',
+  'or one file. Offline by default. Prints "ok <file> (<name>)" per valid file and every problem as',
+  'file:line:column path: message. Exit 0 when all are valid, 2 otherwise.',
+  '',
+  'Options:',
+  '  --remote   also ask Affinity (AFFINITY_API_KEY, AFFINITY_BASE_URL) that the list exists and each',
+  '             field resolves and is writable, and describe the query (no rows read) to check each',
+  "             column's type converts to its field's; then print the resolved plan",
+].join('\n');
+
+/** Where validate writes; the CLI passes the process streams, tests collect the text. */
+export interface ValidateIo {
+  env: NodeJS.ProcessEnv;
+  out(text: string): void;
+  err(text: string): void;
+}
+
 export const command: Command = {
   name: 'validate',
-  summary: 'not built yet',
-  usage: 'affinity-sync validate: not built yet',
-  async run() {
-    process.stderr.write('affinity-sync validate: not built yet\n');
-    return 2;
-  },
+  summary: 'Check mapping files (offline; --remote asks Affinity)',
+  usage,
+  run: (argv) =>
+    validate(argv, {
+      env: process.env,
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(scrub(text)),
+    }),
 };
+
+/** `affinity-sync validate`; returns the exit code. */
+export async function validate(argv: string[], io: ValidateIo): Promise<number> {
+  let parsed: ReturnType<typeof parseArguments>;
+  try {
+    parsed = parseArguments(argv);
+  } catch (error) {
+    io.err(`affinity-sync validate: ${error instanceof Error ? error.message : String(error)}\n\n${usage}\n`);
+    return 2;
+  }
+  const target = parsed.positionals[0] ?? io.env['MAPPINGS_DIR'] ?? 'mappings';
+  const checked = await checkMappingPath(target, io.env);
+  if (checked.length === 0) {
+    io.err(`${target} has no mapping files (*.yaml, *.yml)\n`);
+    return 2;
+  }
+  const remote = parsed.values.remote ? await remoteDeps(io) : undefined;
+  if (remote === null) return 2;
+  let invalid = 0;
+  let problemCount = 0;
+  for (const file of checked) {
+    const problems = [...file.problems];
+    let plan: string | undefined;
+    if (file.mapping !== undefined && remote !== undefined) {
+      const result = await checkRemote(file.mapping, remote);
+      problems.push(...place(file, result.problems));
+      for (const note of place(file, result.notes)) io.err(`note ${formatProblem(note)}\n`);
+      if (result.problems.length === 0) {
+        const list = result.list!;
+        plan = `  list ${list.id} "${list.name}" (${list.type})\n${indent(formatPlan(result.fields))}\n`;
+      }
+    }
+    if (problems.length === 0) {
+      io.out(`ok ${file.file} (${file.mapping!.name})\n${plan ?? ''}`);
+      continue;
+    }
+    invalid += 1;
+    problemCount += problems.length;
+    for (const problem of problems) io.err(`${formatProblem(problem)}\n`);
+  }
+  if (invalid === 0) return 0;
+  io.err(
+    `${problemCount} problem${problemCount === 1 ? '' : 's'} in ${invalid} of ${checked.length} mapping file${checked.length === 1 ? '' : 's'}\n`,
+  );
+  return 2;
+}
+
+function parseArguments(argv: string[]) {
+  const parsed = parseArgs({
+    args: argv,
+    options: { remote: { type: 'boolean', default: false } },
+    allowPositionals: true,
+  });
+  if (parsed.positionals.length > 1)
+    throw new Error(`expected one file or folder, found ${parsed.positionals.length}`);
+  return parsed;
+}
+
+function place(file: CheckedFile, problems: PathProblem[]): ConfigProblem[] {
+  return problems.map((p) => ({ file: file.file, ...file.locate?.(p.path), ...p }));
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
+
+// The Affinity client and source drivers load only for --remote; null after printing why not.
+async function remoteDeps(io: ValidateIo): Promise<RemoteCheckDeps | null> {
+  const { EnvError, readEnv, requireApiKey } = await import('../../config/env.js');
+  let client: AffinityClient;
+  try {
+    const env = readEnv(io.env);
+    const apiKey = requireApiKey(env);
+    const { registerSecret } = await import('../../log/secrets.js');
+    registerSecret(apiKey);
+    const { AffinityClient } = await import('../../affinity/client.js');
+    client = new AffinityClient({ apiKey, baseUrl: env.AFFINITY_BASE_URL, maxRetries: 2 });
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    io.err(`affinity-sync validate --remote: ${error.message}\n`);
+    return null;
+  }
+  const { openSource } = await import('../../sources/open-source.js');
+  const { createLogger } = await import('../../log/logger.js');
+  const logger = createLogger({ level: io.env['LOG_LEVEL'] ?? 'warn' });
+  return {
+    getList: (id) => client.getList(id),
+    getListFields: (id) => client.getListFields(id),
+    openSource: (mapping) => openSource(mapping.source, { logger, mappingName: mapping.name }),
+  };
+}

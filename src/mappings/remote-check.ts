@@ -1,0 +1,108 @@
+import type { FieldMetadata, List } from '../affinity/schemas.js';
+import { scrub } from '../log/secrets.js';
+import type { ColumnInfo, Source } from '../sources/source.js';
+import { columnCanConvert } from './column-compatibility.js';
+import type { PathProblem } from './config-error.js';
+import type { Mapping } from './mapping-schema.js';
+import { pathText } from './parse-mapping.js';
+import { type ResolvedField, resolveFields } from './resolve-fields.js';
+
+/** What `validate --remote` asks of Affinity and the warehouse (the real client and openSource fit). */
+export interface RemoteCheckDeps {
+  getList(listId: number): Promise<List>;
+  getListFields(listId: number): Promise<FieldMetadata[]>;
+  /** Opens the mapping's source; only describe() and close() are called, no rows are read. */
+  openSource(mapping: Mapping): Source;
+}
+
+export interface RemoteCheck {
+  /** Problems that make the mapping unusable (each at a path of the file). */
+  problems: PathProblem[];
+  /** Things that depend on the values (e.g. numeric text to a number field): worth a look, not fatal. */
+  notes: PathProblem[];
+  list?: List;
+  fields: ResolvedField[];
+  columns: ColumnInfo[];
+}
+
+/**
+ * Checks a mapping against Affinity and its source: the list exists, each field resolves and is
+ * writable, every mapped column is in the query's result and its type can convert to the field's.
+ * Errors of Affinity or the source (not found, refused, bad SQL) become problems at `list`/`source`.
+ */
+export async function checkRemote(mapping: Mapping, deps: RemoteCheckDeps): Promise<RemoteCheck> {
+  const problems: PathProblem[] = [];
+  const notes: PathProblem[] = [];
+  let list: List | undefined;
+  let fields: ResolvedField[] = [];
+  try {
+    list = await deps.getList(mapping.list);
+    const resolved = resolveFields(mapping, await deps.getListFields(mapping.list));
+    fields = resolved.fields;
+    problems.push(...resolved.problems);
+  } catch (error) {
+    problems.push({ path: 'list', message: listFailure(mapping.list, error) });
+  }
+  if (list !== undefined && list.type !== 'company') {
+    for (const [index, rule] of mapping.match.entries()) {
+      if (rule.by === 'domain') {
+        problems.push({
+          path: pathText(['match', index, 'by']),
+          message: `domain matching needs a company list; list ${list.id} ("${list.name}") is a ${list.type} list`,
+        });
+      }
+    }
+  }
+  let columns: ColumnInfo[] = [];
+  const source = deps.openSource(mapping);
+  try {
+    columns = await source.describe();
+  } catch (error) {
+    problems.push({ path: 'source', message: `the query could not be described: ${causeOf(error)}` });
+  } finally {
+    await source.close().catch(() => undefined);
+  }
+  if (columns.length > 0) checkColumns(mapping, fields, columns, problems, notes);
+  return { problems, notes, fields, columns, ...(list === undefined ? {} : { list }) };
+}
+
+function checkColumns(
+  mapping: Mapping,
+  fields: readonly ResolvedField[],
+  columns: readonly ColumnInfo[],
+  problems: PathProblem[],
+  notes: PathProblem[],
+): void {
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const known = columns.map((c) => c.name).join(', ');
+  const missing = (column: string) => `column "${column}" is not in the query's result (it has: ${known})`;
+  for (const [index, rule] of mapping.match.entries()) {
+    if (!byName.has(rule.column))
+      problems.push({ path: pathText(['match', index, 'column']), message: missing(rule.column) });
+  }
+  for (const column of Object.keys(mapping.fields)) {
+    const path = pathText(['fields', column]);
+    const info = byName.get(column);
+    if (info === undefined) {
+      problems.push({ path, message: missing(column) });
+      continue;
+    }
+    const field = fields.find((f) => f.column === column);
+    if (field === undefined) continue;
+    const fit = columnCanConvert(info.kind, field.valueType);
+    const what = `column "${column}" is ${info.kind} (${info.nativeType})`;
+    const target = `${field.valueType} field ${field.fieldId} ("${field.fieldName}")`;
+    if (fit === false) problems.push({ path, message: `${what} and cannot convert to the ${target}` });
+    else if (fit === 'maybe') notes.push({ path, message: `${what}; each value must read as the ${target}` });
+  }
+}
+
+function listFailure(listId: number, error: unknown): string {
+  const status = (error as { status?: unknown }).status;
+  if (status === 404) return `list ${listId} was not found in Affinity (or the API key cannot see it)`;
+  return `could not read list ${listId} from Affinity: ${causeOf(error)}`;
+}
+
+function causeOf(error: unknown): string {
+  return scrub(error instanceof Error ? error.message : String(error));
+}
