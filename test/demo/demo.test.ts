@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { runDemo } from '../../src/demo/run-demo.js';
+import { silentLogger } from '../../src/log/logger.js';
+
+// `npm run demo` in-process: the working directory is the repository root, as under npm.
+
+describe('npm run demo', () => {
+  it('writes on the first run, nothing on the second, and reports the planted problems', async () => {
+    let output = '';
+    const result = await runDemo({ write: (text) => (output += text), logger: silentLogger });
+
+    expect(result.exitCode, output).toBe(0);
+    expect(result.first.rows).toEqual({
+      read: 33,
+      matched: 32,
+      unmatched: 1,
+      ambiguous: 0,
+      duplicate: 1,
+      rejected: 1,
+    });
+    expect(result.first.entries.updated).toBeGreaterThan(0);
+    expect(result.patches.first).toBe(result.first.calls.write);
+    expect(result.second.entries.updated).toBe(0);
+    expect(result.second.calls.write).toBe(0);
+    expect(result.patches.second).toBe(0);
+    expect(result.second.fields.unchanged).toBe(result.first.fields.written + result.first.fields.unchanged);
+
+    const reasons = result.first.problems.map((p) => p.reason);
+    expect(reasons).toContain('no list entry matches');
+    expect(reasons.some((r) => r.startsWith('"Series Z" is not an option of "Stage"'))).toBe(true);
+    expect(output).toContain('Run 1: the warehouse differs from Affinity');
+    expect(output).toContain('Run 2: same data again');
+    expect(output).toMatch(/Demo passed: run 1 updated \d+ entries in \d+ PATCH calls; run 2 sent none\./);
+    expect(output).not.toContain('simulator-key');
+  });
+});
