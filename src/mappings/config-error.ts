@@ -20,7 +20,8 @@ export function formatProblem(problem: ConfigProblem): string {
     problem.line === undefined
       ? problem.file
       : `${problem.file}:${problem.line}${problem.column === undefined ? '' : `:${problem.column}`}`;
-  return problem.path === '' ? `${where} ${problem.message}` : `${where} ${problem.path}: ${problem.message}`;
+  if (problem.path !== '') return `${where} ${problem.path}: ${problem.message}`;
+  return problem.line === undefined ? `${where}: ${problem.message}` : `${where} ${problem.message}`;
 }
 
 /** Every problem found in one or more mapping files; the message has one line per problem. */

@@ -22,13 +22,22 @@ export function parseMapping(
   data: unknown,
   interpolated: ReadonlyMap<string, string> = new Map(),
 ): ParseResult {
+  if (data === null || data === undefined) {
+    return {
+      problems: [
+        {
+          segments: [],
+          message: 'the file is empty; expected a mapping with name, source, list, match and fields',
+        },
+      ],
+    };
+  }
   const allowedKeys = new WeakMap<object, string[]>();
-  const result = withInputLabels(interpolated, () =>
-    mappingSchema.safeParse(data, { error: (issue) => fallbackMessage(issue, allowedKeys) }),
-  );
-  if (result.success) return { mapping: result.data, problems: [] };
-  const problems = result.error.issues.flatMap((issue) => flatten(issue, [], data, allowedKeys));
-  return { problems };
+  return withInputLabels(interpolated, () => {
+    const result = mappingSchema.safeParse(data, { error: (issue) => fallbackMessage(issue, allowedKeys) });
+    if (result.success) return { mapping: result.data, problems: [] };
+    return { problems: result.error.issues.flatMap((issue) => flatten(issue, [], data, allowedKeys)) };
+  });
 }
 
 /** `fields.arr`, `match[1].by`, `fields["unit price"]`. */
@@ -137,7 +146,16 @@ function flatten(
   if (words !== undefined && issue.message.startsWith('expected text')) {
     return [{ segments, message: issue.message.replace('expected text', `expected ${words}`) }];
   }
+  // A fixed check message ("expected an SQL query") gets what the file holds appended.
+  const value = valueAt(data, segments);
+  if (/^expected\b/.test(issue.message) && !/\b(found|missing)\b/.test(issue.message) && isScalar(value)) {
+    return [{ segments, message: `${issue.message}, found ${describeInput(value)}` }];
+  }
   return [{ segments, message: issue.message }];
+}
+
+function isScalar(value: unknown): boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
 // What the source keys hold, for messages about a missing or mistyped one.
