@@ -65,6 +65,12 @@ export class RedisLimiter implements Limiter {
   /** Tokens of granted slots, oldest first; observe() frees the oldest. */
   readonly #slots: string[] = [];
   #outageSince: number | undefined;
+  /** The connection's own error (e.g. ECONNREFUSED), clearer than the failed command's. */
+  #connectionError: Error | undefined;
+  readonly #onConnectionError = (error: Error): void => {
+    this.#connectionError = error;
+    this.#logger.debug({ err: error.message }, 'limiter Redis connection error');
+  };
   #waitedMs = 0;
 
   constructor(options: RedisLimiterOptions) {
@@ -84,11 +90,7 @@ export class RedisLimiter implements Limiter {
             retryStrategy: (times) => Math.min(times * retryFirstMs, retryMaxMs),
           })
         : options.redis;
-    if (this.#ownsConnection) {
-      this.#redis.on('error', (error: Error) =>
-        this.#logger.debug({ err: error.message }, 'limiter Redis error'),
-      );
-    }
+    this.#redis.on('error', this.#onConnectionError);
     const keys = limiterKeys(options.apiKey, options.keyPrefix ?? 'affinity-sync:');
     this.#store = new RedisPacingStore(this.#redis, keys, this.#options.settings, this.#options.slotTtlMs);
   }
@@ -143,6 +145,7 @@ export class RedisLimiter implements Limiter {
   }
 
   async close(): Promise<void> {
+    this.#redis.off('error', this.#onConnectionError);
     if (!this.#ownsConnection) return;
     try {
       await this.#redis.quit();
@@ -161,6 +164,7 @@ export class RedisLimiter implements Limiter {
           this.#logger.info({ outageMs: Date.now() - this.#outageSince }, 'limiter Redis is back');
           this.#outageSince = undefined;
         }
+        this.#connectionError = undefined;
         return result;
       } catch (error) {
         if (!isTransient(error)) throw error;
@@ -173,7 +177,9 @@ export class RedisLimiter implements Limiter {
           );
         }
         const outage = now - this.#outageSince;
-        if (outage >= this.#outageMs) throw new LimiterUnavailableError(this.#location, outage, error);
+        if (outage >= this.#outageMs) {
+          throw new LimiterUnavailableError(this.#location, outage, this.#connectionError ?? error);
+        }
         await abortableSleep(Math.min(pauseMs, this.#outageMs - outage), signal);
         pauseMs = Math.min(pauseMs * 2, retryMaxMs);
       }
