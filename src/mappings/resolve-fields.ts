@@ -69,9 +69,8 @@ function findField(
   const exact = byId.get(ref);
   if (exact !== undefined) return { field: exact };
   if (/^field-\d+$/.test(ref) || ref.startsWith('affinity-data-')) {
-    return {
-      problem: `list ${listId} has no field with id "${ref}"${closeHint(ref, listFields, (f) => f.id)}`,
-    };
+    // Ids differing by a digit are not "close" in a useful sense: list the fields instead.
+    return { problem: `list ${listId} has no field with id "${ref}"${closeHint(ref, listFields, null)}` };
   }
   const wanted = normalizeName(ref);
   const named = listFields.filter((f) => normalizeName(f.name) === wanted);
@@ -94,19 +93,22 @@ function normalizeName(name: string): string {
 function closeHint(
   ref: string,
   listFields: readonly FieldMetadata[],
-  key: (f: FieldMetadata) => string,
+  key: ((f: FieldMetadata) => string) | null,
 ): string {
   const wanted = normalizeName(ref);
-  const scored = listFields
-    .map((f) => ({ f, d: editDistance(wanted, normalizeName(key(f))) }))
-    .filter(
-      ({ f, d }) => d <= Math.max(2, Math.floor(wanted.length / 3)) || normalizeName(key(f)).includes(wanted),
-    )
-    .sort((a, b) => a.d - b.d)
-    .slice(0, 5);
+  const close = (f: FieldMetadata, d: number) =>
+    d <= Math.max(2, Math.floor(wanted.length / 3)) || normalizeName(key!(f)).includes(wanted);
+  const scored =
+    key === null
+      ? []
+      : listFields
+          .map((f) => ({ f, d: editDistance(wanted, normalizeName(key(f))) }))
+          .filter(({ f, d }) => close(f, d))
+          .sort((a, b) => a.d - b.d)
+          .slice(0, 5);
   const describe = (f: FieldMetadata) => `"${f.name}" (${f.id})`;
   if (scored.length > 0) return `; close: ${scored.map(({ f }) => describe(f)).join(', ')}`;
   if (listFields.length === 0) return '; the list has no fields';
   if (listFields.length <= 10) return `; its fields: ${listFields.map(describe).join(', ')}`;
-  return `; it has ${listFields.length} fields (validate --remote prints the plan once they resolve)`;
+  return `; it has ${listFields.length} fields, none with a close name`;
 }

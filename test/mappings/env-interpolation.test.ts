@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are mapping text with ${VAR} references
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearSecrets, scrub } from '../../src/log/secrets.js';
 import { checkMappingText } from '../../src/mappings/load-mapping.js';
