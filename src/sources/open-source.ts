@@ -1,7 +1,7 @@
 import type { SourceConfig } from '../mappings/source-config.js';
 import { DuckdbSource } from './duckdb-source.js';
 import { PostgresSource } from './postgres-source.js';
-
+import { SnowflakeSource } from './snowflake-source.js';
 import type { Source } from './source.js';
 import type { SourceOptions } from './source-options.js';
 
@@ -11,7 +11,7 @@ export function openSource(config: SourceConfig, options: SourceOptions = {}): S
     case 'postgres':
       return new PostgresSource(config, options);
     case 'snowflake':
-      throw new Error('snowflake source: not wired yet');
+      return new SnowflakeSource(config, options);
     case 'duckdb':
       return new DuckdbSource(config, options);
     default: {

@@ -9,6 +9,8 @@ export function redactUrl(url: string): string {
   } catch {
     return '(invalid URL)';
   }
+  // "user:pass@host" without "//" parses as scheme "user:" with the password in the path.
+  if (parsed.host === '') return '(invalid URL)';
   parsed.username = '';
   parsed.password = '';
   parsed.search = '';

@@ -14,7 +14,7 @@ export async function consumeMeasuringHeap<T>(
   items: AsyncIterable<T>,
   options: { every?: number; check?: (item: T, index: number) => void } = {},
 ): Promise<{ count: number; peakGrowthMb: number }> {
-  const every = options.every ?? 10_000;
+  const every = options.every ?? 20_000;
   gc();
   const baseline = process.memoryUsage().heapUsed;
   let peak = baseline;
