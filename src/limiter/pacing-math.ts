@@ -190,8 +190,10 @@ export function observe(
   }
 
   if (status === 429) {
-    if (headers.userRemaining !== undefined && headers.userRemaining > 0) {
-      // Concurrency (or monthly) cap: halve the in-flight cap and back off exponentially.
+    const windowSpent =
+      headers.userRemaining === 0 || (headers.userRemaining === undefined && headers.userReset !== undefined);
+    if (!windowSpent) {
+      // Concurrency (or monthly) cap, or a bare 429: halve the in-flight cap and back off exponentially.
       state.backoffLevel += 1;
       state.cap = Math.max(Math.floor(state.cap / 2), 1);
       state.successes = 0;

@@ -164,7 +164,8 @@ if h.userRemaining ~= nil then
 end
 
 if status == 429 then
-  if h.userRemaining ~= nil and h.userRemaining > 0 then
+  local windowSpent = h.userRemaining == 0 or (h.userRemaining == nil and h.userReset ~= nil)
+  if not windowSpent then
     s.backoffLevel = s.backoffLevel + 1
     s.cap = math.max(math.floor(s.cap / 2), 1)
     s.successes = 0

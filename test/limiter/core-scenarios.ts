@@ -153,6 +153,14 @@ export function describePacingScenarios(
       expect((await core.state(at + 1)).cap).toBe(3);
     });
 
+    it('backs off exponentially on a 429 without rate-limit headers', async () => {
+      const core = await makeCore();
+      await acquireAt(core, t0);
+      await core.observe(t0 + 10, { status: 429, headers: {} }, 1);
+      expect(await core.state(t0 + 10)).toMatchObject({ cap: 4, backoffLevel: 1, pausedUntil: t0 + 510 });
+      expect(await core.acquire(t0 + 10)).toEqual({ kind: 'wait', waitMs: 500, reason: 'paused' });
+    });
+
     it('stops at the monthly reserve and forgets the cap when the headers say unlimited', async () => {
       const core = await makeCore();
       await acquireAt(core, t0);
