@@ -13,6 +13,9 @@ const formatter = new Intl.DateTimeFormat('en-US', {
 
 const isoDateTime = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
+// Formatting is slow and a data set has few distinct dates: remember each day's answer.
+const cache = new Map<string, string>();
+
 /** Offset of Los Angeles from UTC at `instant`, in milliseconds (negative: behind UTC). */
 function pacificOffsetMs(instant: number): number {
   const parts: Record<string, number> = {};
@@ -42,8 +45,13 @@ export function isIsoDateTime(text: string): boolean {
 export function midnightPacific(text: string): string | null {
   const match = isoDateTime.exec(text);
   if (!match || Number.isNaN(Date.parse(text))) return null;
+  const day = `${match[1]}-${match[2]}-${match[3]}`;
+  const cached = cache.get(day);
+  if (cached) return cached;
   const utcMidnight = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
   // 08:00Z is midnight PST or 01:00 PDT: before any 02:00 DST switch, so its offset is midnight's.
   const offset = pacificOffsetMs(utcMidnight + 8 * 3600_000);
-  return new Date(utcMidnight - offset).toISOString();
+  const midnight = new Date(utcMidnight - offset).toISOString();
+  if (cache.size < 100_000) cache.set(day, midnight);
+  return midnight;
 }
