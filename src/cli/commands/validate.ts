@@ -64,6 +64,7 @@ export async function validate(argv: string[], io: ValidateIo): Promise<number> 
     if (file.mapping !== undefined && remote !== undefined) {
       const result = await checkRemote(file.mapping, remote);
       problems.push(...place(file, result.problems));
+      problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
       for (const note of place(file, result.notes)) io.err(`note ${formatProblem(note)}\n`);
       if (result.problems.length === 0) {
         const list = result.list!;

@@ -1,0 +1,227 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validate } from '../../src/cli/commands/validate.js';
+import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
+import { mappingText as m } from './support.js';
+
+let root: string;
+let simulator: RunningSimulator;
+
+const query =
+  "select 101::BIGINT as company_id, 'acme.com' as domain, 12.5::DOUBLE as arr, 'Seed' as stage, true as flag";
+const duckdb = `source:\n  type: duckdb\n  query: "${query}"\n`;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'affinity-sync-validate-'));
+  simulator = await startSimulator({
+    fixture: {
+      companies: [{ id: 101, name: 'Acme', domain: 'acme.com' }],
+      lists: [
+        {
+          id: 7,
+          name: 'Portfolio',
+          type: 'company',
+          fields: [
+            { id: 'field-1', name: 'ARR', type: 'list', valueType: 'number' },
+            {
+              id: 'field-2',
+              name: 'Stage',
+              type: 'list',
+              valueType: 'ranked-dropdown',
+              dropdownOptions: [{ id: 1, text: 'Seed', rank: 0 }],
+            },
+            { id: 'field-3', name: 'Flag Date', type: 'list', valueType: 'datetime' },
+            { id: 'affinity-data-description', name: 'Description', type: 'enriched', valueType: 'text' },
+          ],
+          entries: [{ id: 1001, entityId: 101 }],
+        },
+      ],
+    },
+  });
+});
+afterAll(async () => {
+  await simulator?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function folder(name: string, files: Record<string, string>): Promise<string> {
+  const dir = join(root, name);
+  await mkdir(dir);
+  for (const [file, text] of Object.entries(files)) await writeFile(join(dir, file), text);
+  return dir;
+}
+
+async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  let out = '';
+  let err = '';
+  const code = await validate(argv, { env, out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out: out.replaceAll(root, '<root>'), err: err.replaceAll(root, '<root>') };
+}
+
+const remoteEnv = () => ({ AFFINITY_API_KEY: simulator.apiKey, AFFINITY_BASE_URL: simulator.url });
+
+describe('affinity-sync validate (offline)', () => {
+  it('prints ok per valid file and exits 0', async () => {
+    const dir = await folder('ok', {
+      'a.yaml': m({ name: 'name: alpha\n' }),
+      'b.yaml': m({ name: 'name: beta\n' }),
+    });
+    expect(await run([dir])).toEqual({
+      code: 0,
+      out: 'ok <root>/ok/a.yaml (alpha)\nok <root>/ok/b.yaml (beta)\n',
+      err: '',
+    });
+  });
+
+  it('prints every problem of every file and exits 2', async () => {
+    const dir = await folder('bad', {
+      'a.yaml': m({ name: 'name: alpha\n' }),
+      'b.yaml': m({ name: 'name: Beta\n', mode: 'mode: fast\n' }),
+      'c.yaml': m({ name: 'name: alpha\n' }),
+    });
+    expect(await run([dir])).toEqual({
+      code: 2,
+      out: 'ok <root>/bad/a.yaml (alpha)\n',
+      err: [
+        '<root>/bad/b.yaml:1:7 name: expected a name of lowercase letters, digits and dashes, like "portfolio-metrics", found "Beta"',
+        '<root>/bad/b.yaml:11:7 mode: expected diff or overwrite, found "fast"',
+        '<root>/bad/c.yaml:1:7 name: "alpha" is also the name of <root>/bad/a.yaml; names must be unique in the mappings folder',
+        '3 problems in 2 of 3 mapping files',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('checks one file, defaults to MAPPINGS_DIR, and says when a folder has no mappings', async () => {
+    const dir = await folder('one', { 'a.yaml': m({ name: 'name: alpha\n' }) });
+    expect((await run([join(dir, 'a.yaml')])).out).toBe('ok <root>/one/a.yaml (alpha)\n');
+    expect((await run([], { MAPPINGS_DIR: dir })).code).toBe(0);
+    const empty = await folder('empty', {});
+    expect(await run([empty])).toEqual({
+      code: 2,
+      out: '',
+      err: '<root>/empty has no mapping files (*.yaml, *.yml)\n',
+    });
+    expect(await run([join(root, 'missing')])).toEqual({
+      code: 2,
+      out: '',
+      err: '<root>/missing: no such file\n1 problem in 1 of 1 mapping file\n',
+    });
+  });
+
+  it('exits 2 on bad arguments', async () => {
+    expect((await run(['--frobnicate'])).code).toBe(2);
+    expect((await run(['a', 'b'])).err).toContain('expected one file or folder, found 2');
+  });
+
+  it('exits with the code through the CLI', async () => {
+    const dir = await folder('cli', { 'a.yaml': m({ mode: 'mode: fast\n' }) });
+    const cli = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+    await expect(
+      promisify(execFile)(process.execPath, ['--import', 'tsx', cli, 'validate', dir]),
+    ).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('a.yaml:11:7 mode: expected diff or overwrite, found "fast"'),
+    });
+  });
+});
+
+describe('affinity-sync validate --remote (against the simulator)', () => {
+  it('prints the resolved plan for a mapping that resolves', async () => {
+    const dir = await folder('remote-ok', {
+      'a.yaml': m({
+        name: 'name: portfolio\n',
+        source: duckdb,
+        list: 'list: 7\n',
+        match: 'match:\n  - column: company_id\n    by: entityId\n  - column: domain\n    by: domain\n',
+        fields: 'fields:\n  arr: field-1\n  stage:\n    field: stage\n    onNull: clear\n',
+      }),
+    });
+    expect(await run([dir, '--remote'], remoteEnv())).toEqual({
+      code: 0,
+      out: [
+        'ok <root>/remote-ok/a.yaml (portfolio)',
+        '  list 7 "Portfolio" (company)',
+        '  column  field id  field name  valueType        onNull',
+        '  arr     field-1   ARR         number           skip',
+        '  stage   field-2   Stage       ranked-dropdown  clear',
+        '',
+      ].join('\n'),
+      err: '',
+    });
+  });
+
+  it('reports fields that do not resolve, are read-only, missing columns and types that cannot convert', async () => {
+    const dir = await folder('remote-bad', {
+      'a.yaml': m({
+        name: 'name: portfolio\n',
+        source: duckdb,
+        list: 'list: 7\n',
+        match: 'match:\n  - column: company_key\n    by: entityId\n',
+        fields: 'fields:\n  arr: Revenue\n  domain: Description\n  flag: Flag Date\n  missing: ARR\n',
+      }),
+      'b.yaml': m({
+        name: 'name: other\n',
+        source: duckdb,
+        list: 'list: 999\n',
+        match: 'match:\n  - column: company_id\n    by: entityId\n',
+      }),
+    });
+    const result = await run([dir, '--remote'], remoteEnv());
+    expect(result.err).toBe(
+      [
+        '<root>/remote-bad/a.yaml:7:13 match[0].column: column "company_key" is not in the query\'s result (it has: company_id, domain, arr, stage, flag)',
+        '<root>/remote-bad/a.yaml:10:8 fields.arr: list 7 has no field named "Revenue"; its fields: "ARR" (field-1), "Stage" (field-2), "Flag Date" (field-3), "Description" (affinity-data-description)',
+        '<root>/remote-bad/a.yaml:11:11 fields.domain: affinity-data-description ("Description") cannot be written: enriched fields are maintained by Affinity and cannot be written',
+        '<root>/remote-bad/a.yaml:12:9 fields.flag: column "flag" is boolean (BOOLEAN) and cannot convert to the datetime field field-3 ("Flag Date")',
+        '<root>/remote-bad/a.yaml:13:12 fields.missing: column "missing" is not in the query\'s result (it has: company_id, domain, arr, stage, flag)',
+        '<root>/remote-bad/b.yaml:5:7 list: list 999 was not found in Affinity (or the API key cannot see it)',
+        '6 problems in 2 of 2 mapping files',
+        '',
+      ].join('\n'),
+    );
+    expect(result).toMatchObject({ code: 2, out: '' });
+  });
+
+  it('notes conversions that depend on the values', async () => {
+    const dir = await folder('remote-note', {
+      'a.yaml': m({
+        source: `source:\n  type: duckdb\n  query: "select 101 as id, '12' as arr"\n`,
+        list: 'list: 7\n',
+        fields: 'fields:\n  arr: ARR\n',
+      }),
+    });
+    const result = await run([dir, '--remote'], remoteEnv());
+    expect(result.code).toBe(0);
+    expect(result.err).toBe(
+      'note <root>/remote-note/a.yaml:10:8 fields.arr: column "arr" is text (VARCHAR); each value must read as the number field field-1 ("ARR")\n',
+    );
+  });
+
+  it('reports a query that cannot be described as a problem at source', async () => {
+    const dir = await folder('remote-sql', {
+      'a.yaml': m({
+        source: 'source:\n  type: duckdb\n  query: select * from no_such_table\n',
+        list: 'list: 7\n',
+      }),
+    });
+    const result = await run([dir, '--remote'], remoteEnv());
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(
+      /^<root>\/remote-sql\/a\.yaml:3:3 source: the query could not be described: .*no_such_table/,
+    );
+  });
+
+  it('needs an API key', async () => {
+    const dir = await folder('remote-key', { 'a.yaml': m() });
+    expect(await run([dir, '--remote'], {})).toEqual({
+      code: 2,
+      out: '',
+      err: 'affinity-sync validate --remote: AFFINITY_API_KEY is not set: create a key in Affinity (Settings → API) and export AFFINITY_API_KEY=…\n',
+    });
+  });
+});
