@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import net from 'node:net';
+import { userInfo } from 'node:os';
 import type { TestProject } from 'vitest/node';
 
 // Resolves the PostgreSQL and Redis every test uses: TEST_DATABASE_URL / TEST_REDIS_URL, else the
@@ -23,6 +24,13 @@ function answers(url: string, defaultPort: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+// libpq falls back to the OS user; node-postgres reads $USER, which CI shells may not set.
+function withUser(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.username) parsed.username = process.env['PGUSER'] || userInfo().username;
+  return parsed.toString();
 }
 
 function dockerAvailable(): boolean {
@@ -75,7 +83,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   if (missing.length > 0) throw new Error(`Test services missing:\n- ${missing.join('\n- ')}`);
 
-  project.provide('databaseUrl', databaseUrl as string);
+  project.provide('databaseUrl', withUser(databaseUrl as string));
   project.provide('redisUrl', redisUrl as string);
   return async () => {
     for (const stop of stops) await stop();

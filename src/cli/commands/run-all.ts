@@ -1,12 +1,53 @@
+import { parseArgs } from 'node:util';
+import { readEnv } from '../../config/env.js';
+import { createLogger } from '../../log/logger.js';
+import { loadMappingsDir } from '../../mappings/load-mapping.js';
+import { executeRun } from '../../sync/execute-run.js';
+import { exitCodeOf } from '../../sync/report.js';
+import { formatSummary } from '../../sync/summary.js';
 import type { Command } from '../command.js';
+import { reportFailure } from '../report-failure.js';
 
-// Placeholder until its issue lands: says so plainly instead of pretending to work.
+const usage = `Usage: affinity-sync run-all [--dry-run]
+
+Runs every mapping in MAPPINGS_DIR once, in sequence — the entry point of a nightly container job
+(Kubernetes CronJob, ECS scheduled task). Exit code 1 if any run was partial or failed, 2 if a
+mapping is invalid (nothing is sent then).`;
+
 export const command: Command = {
   name: 'run-all',
-  summary: 'not built yet',
-  usage: 'affinity-sync run-all: not built yet',
-  async run() {
-    process.stderr.write('affinity-sync run-all: not built yet\n');
-    return 2;
+  summary: 'Run every mapping once, in sequence (nightly container job)',
+  usage,
+  async run(argv) {
+    let dryRun: boolean;
+    try {
+      const { values } = parseArgs({
+        args: argv,
+        options: { 'dry-run': { type: 'boolean', default: false } },
+      });
+      dryRun = values['dry-run'] ?? false;
+    } catch (error) {
+      process.stderr.write(`affinity-sync run-all: ${(error as Error).message}\n\n${usage}\n`);
+      return 2;
+    }
+    try {
+      const env = readEnv();
+      const logger = createLogger({ level: env.LOG_LEVEL });
+      const mappings = await loadMappingsDir(env.MAPPINGS_DIR);
+      let worst = 0;
+      for (const loaded of mappings) {
+        try {
+          const report = await executeRun({ loaded, env, logger, dryRun });
+          process.stdout.write(`${formatSummary(report)}\n`);
+          worst = Math.max(worst, exitCodeOf(report));
+        } catch (error) {
+          worst = Math.max(worst, reportFailure(`run-all (${loaded.mapping.name})`, error));
+        }
+      }
+      process.stdout.write(`run-all: ${mappings.length} mapping(s), exit ${worst}\n`);
+      return worst;
+    } catch (error) {
+      return reportFailure('run-all', error);
+    }
   },
 };

@@ -1,12 +1,89 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { readEnv } from '../../config/env.js';
+import { createLogger } from '../../log/logger.js';
+import { findMapping } from '../../mappings/load-mapping.js';
+import { executeRun } from '../../sync/execute-run.js';
+import { exitCodeOf } from '../../sync/report.js';
+import { formatSummary } from '../../sync/summary.js';
 import type { Command } from '../command.js';
+import { progressReporter } from '../progress-reporter.js';
+import { reportFailure } from '../report-failure.js';
 
-// Placeholder until its issue lands: says so plainly instead of pretending to work.
+const usage = `Usage: affinity-sync run <mapping file | mapping name> [--dry-run] [--mode overwrite] [--report FILE]
+
+Runs one mapping now: reads the source, matches rows to list entries, writes the changed values.
+
+Options:
+  --dry-run        do everything but the writes; show before → after per entry and field
+  --mode MODE      diff (send only changed values; default from the mapping) or overwrite
+  --report FILE    write the JSON report to FILE
+
+Environment: AFFINITY_API_KEY (required), AFFINITY_BASE_URL, MAPPINGS_DIR, REDIS_URL, LOG_LEVEL.
+Exit codes: 0 succeeded, 1 partial or failed, 2 invalid mapping or configuration (nothing sent).`;
+
 export const command: Command = {
   name: 'run',
-  summary: 'not built yet',
-  usage: 'affinity-sync run: not built yet',
-  async run() {
-    process.stderr.write('affinity-sync run: not built yet\n');
-    return 2;
+  summary: 'Run one mapping now',
+  usage,
+  async run(argv) {
+    let parsed: ReturnType<typeof parse>;
+    try {
+      parsed = parse(argv);
+    } catch (error) {
+      process.stderr.write(`affinity-sync run: ${(error as Error).message}\n\n${usage}\n`);
+      return 2;
+    }
+    const { target, dryRun, mode, reportFile } = parsed;
+    try {
+      const env = readEnv();
+      const logger = createLogger({ level: env.LOG_LEVEL });
+      const loaded = await findMapping(target, env.MAPPINGS_DIR);
+      const progress = progressReporter({ stream: process.stderr, logger });
+      const report = await executeRun({
+        loaded,
+        env,
+        logger,
+        dryRun,
+        ...(mode ? { mode } : {}),
+        onProgress: progress.update,
+      });
+      progress.finish();
+      process.stdout.write(`${formatSummary(report)}\n`);
+      if (reportFile) await writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+      return exitCodeOf(report);
+    } catch (error) {
+      return reportFailure('run', error);
+    }
   },
 };
+
+function parse(argv: string[]): {
+  target: string;
+  dryRun: boolean;
+  mode?: 'diff' | 'overwrite';
+  reportFile?: string;
+} {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'dry-run': { type: 'boolean', default: false },
+      mode: { type: 'string' },
+      report: { type: 'string' },
+    },
+  });
+  const [target, ...extra] = positionals;
+  if (!target) throw new Error('name a mapping file or a mapping name');
+  if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]}"`);
+  const mode = values.mode;
+  if (mode !== undefined && mode !== 'diff' && mode !== 'overwrite') {
+    throw new Error(`--mode must be diff or overwrite, not "${mode}"`);
+  }
+  return {
+    target,
+    dryRun: values['dry-run'] ?? false,
+    ...(mode ? { mode } : {}),
+    ...(values.report ? { reportFile: values.report } : {}),
+  };
+}

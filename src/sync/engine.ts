@@ -1,0 +1,367 @@
+import { randomUUID } from 'node:crypto';
+import { AffinityApiError } from '../affinity/affinity-api-error.js';
+import type { AffinityClient } from '../affinity/client.js';
+import type { FieldUpdate } from '../affinity/field-value.js';
+import type { Limiter } from '../affinity/limiter.js';
+import type { Logger } from '../log/logger.js';
+import { scrub } from '../log/secrets.js';
+import { ConfigError } from '../mappings/config-error.js';
+import type { Mapping } from '../mappings/mapping-schema.js';
+import { type ResolvedField, resolveFields } from '../mappings/resolve-fields.js';
+import type { SourceConfig } from '../mappings/source-config.js';
+import { missingColumns } from '../sources/missing-columns.js';
+import type { Row, Source } from '../sources/source.js';
+import { convertValue, type FieldTarget } from './convert-value.js';
+import { EntryIndex, type IndexedEntry } from './entry-index.js';
+import { fatalReason } from './fatal-reason.js';
+import { matchRow } from './match-row.js';
+import { nullValue } from './null-value.js';
+import { type Change, ProblemLog, type RunReport, type RunStatus } from './report.js';
+import { sameValue } from './same-value.js';
+import { updateBatches } from './update-batches.js';
+import { writeEntries } from './write-entries.js';
+
+export interface SyncDependencies {
+  client: AffinityClient;
+  limiter: Limiter;
+  openSource: (config: SourceConfig) => Source;
+  logger: Logger;
+}
+
+export interface SyncOptions {
+  mapping: Mapping;
+  /** Mapping file, for configuration error messages. */
+  file?: string;
+  /** Do everything but the writes. @defaultValue false */
+  dryRun?: boolean;
+  /** Overrides the mapping's mode for this run. */
+  mode?: 'diff' | 'overwrite';
+  /** PATCH requests in flight. @defaultValue 8 */
+  concurrency?: number;
+  runId?: string;
+  /** Called whenever counts move (at most a few times a second is up to the caller). */
+  onProgress?: (progress: SyncProgress) => void;
+  /** Aborting stops new requests; requests in flight finish; the report says "interrupted". */
+  signal?: AbortSignal;
+}
+
+export interface SyncProgress {
+  phase: 'resolving' | 'scanning' | 'reading' | 'writing' | 'done';
+  rowsRead: number;
+  entriesScanned: number;
+  entriesToWrite: number;
+  entriesWritten: number;
+  calls: number;
+  startedAt: number;
+}
+
+/** One entry's pending updates: the last row that reached it wins. */
+interface Pending {
+  entry: IndexedEntry;
+  row: number;
+  key: string;
+  updates: Array<{ update: FieldUpdate; column: string; field: ResolvedField }>;
+}
+
+/** Thrown for failures that end the run (bad key, quota reached, source failure, limiter down). */
+class FatalRunError extends Error {}
+
+/**
+ * One sync run: resolve fields, scan the list once, stream and match rows, convert, diff, then
+ * write the changes (≤100 updates per PATCH). Configuration problems throw ConfigError before any
+ * request that writes; every other failure ends in a report with status "failed".
+ */
+export async function runSync(deps: SyncDependencies, options: SyncOptions): Promise<RunReport> {
+  const { client, logger } = deps;
+  const { mapping } = options;
+  const mode = options.mode ?? mapping.mode;
+  const dryRun = options.dryRun ?? false;
+  const startedAt = Date.now();
+  const runId = options.runId ?? randomUUID();
+  const log = logger.child({ mapping: mapping.name, runId });
+  const problems = new ProblemLog();
+  const rows = { read: 0, matched: 0, unmatched: 0, ambiguous: 0, duplicate: 0, rejected: 0 };
+  const entries = { updated: 0, unchanged: 0, failed: 0 };
+  const fields = { written: 0, unchanged: 0, rejected: 0 };
+  const changes: Change[] = [];
+  const progress: SyncProgress = {
+    phase: 'resolving',
+    rowsRead: 0,
+    entriesScanned: 0,
+    entriesToWrite: 0,
+    entriesWritten: 0,
+    calls: 0,
+    startedAt,
+  };
+  const tell = (): void => {
+    progress.calls = client.calls.total;
+    options.onProgress?.(progress);
+  };
+
+  let status: RunStatus = 'succeeded';
+  let error: string | undefined;
+  let source: Source | undefined;
+  try {
+    // 1. Fields and dropdown options.
+    const listFields = await fetchListFields(client, mapping, options.file);
+    const resolved = resolveFields(mapping, listFields);
+    if (resolved.problems.length > 0) {
+      throw new ConfigError(resolved.problems.map((p) => ({ file: options.file ?? mapping.name, ...p })));
+    }
+    const targets = new Map<string, FieldTarget>();
+    for (const field of resolved.fields) {
+      const target: FieldTarget = {
+        fieldId: field.fieldId,
+        fieldName: field.fieldName,
+        valueType: field.valueType,
+      };
+      if (needsOptions(field))
+        target.dropdownOptions = await client.getDropdownOptions(mapping.list, field.fieldId);
+      targets.set(field.column, target);
+    }
+
+    // 2. The source's columns, before reading the list: a missing column fails without writing.
+    source = deps.openSource(mapping.source);
+    const columns = await source.describe();
+    const required = [...mapping.match.map((m) => m.column), ...resolved.fields.map((f) => f.column)];
+    const missing = missingColumns(columns, required);
+    if (missing.length > 0) {
+      throw new FatalRunError(
+        `mapping "${mapping.name}": the query returns no column ${missing.map((c) => `"${c}"`).join(', ')} ` +
+          `(columns: ${columns.map((c) => c.name).join(', ')}); add it to the query or remove it from the mapping`,
+      );
+    }
+
+    // 3. Scan the list once into the index.
+    progress.phase = 'scanning';
+    const index = new EntryIndex();
+    const fieldIds = [...new Set(resolved.fields.map((f) => f.fieldId))];
+    for await (const page of client.listEntryPages(mapping.list, { fieldIds, limit: 100 })) {
+      for (const entry of page) index.add(entry);
+      progress.entriesScanned = index.size;
+      tell();
+      if (options.signal?.aborted) throw new FatalRunError('interrupted before writing');
+    }
+    log.info({ entries: index.size, fields: fieldIds.length }, 'list scanned');
+
+    // 4. Stream rows: match, convert; the later row reaching an entry wins.
+    progress.phase = 'reading';
+    const pending = new Map<number, Pending>();
+    for await (const row of source.rows()) {
+      rows.read += 1;
+      progress.rowsRead = rows.read;
+      if ((rows.read & 1023) === 0) {
+        tell();
+        if (options.signal?.aborted) throw new FatalRunError('interrupted before writing');
+      }
+      planRow(row, rows.read);
+    }
+    await source.close();
+    source = undefined;
+
+    // 5. Diff.
+    const toWrite: Array<{ pending: Pending; updates: FieldUpdate[] }> = [];
+    for (const item of pending.values()) {
+      const changed: FieldUpdate[] = [];
+      for (const { update, field } of item.updates) {
+        const current = item.entry.values.get(update.id);
+        if (mode === 'diff' && sameValue(current, update.value)) {
+          fields.unchanged += 1;
+          continue;
+        }
+        changed.push(update);
+        if (dryRun) {
+          changes.push({
+            entryId: item.entry.listEntryId,
+            entityId: item.entry.entityId,
+            ...(item.entry.entityName === undefined ? {} : { entityName: item.entry.entityName }),
+            fieldId: update.id,
+            fieldName: field.fieldName,
+            before: current?.data ?? null,
+            after: update.value.data,
+          });
+        }
+      }
+      if (changed.length === 0) entries.unchanged += 1;
+      else toWrite.push({ pending: item, updates: changed });
+    }
+    progress.entriesToWrite = toWrite.length;
+    log.info({ rows, entriesToWrite: toWrite.length }, 'rows read and compared');
+
+    // 6. Write.
+    progress.phase = 'writing';
+    tell();
+    if (dryRun) {
+      entries.updated = toWrite.length;
+      fields.written = 0;
+    } else {
+      const outcome = await writeEntries({
+        client,
+        listId: mapping.list,
+        concurrency: options.concurrency ?? 8,
+        ...(options.signal ? { signal: options.signal } : {}),
+        jobs: toWrite.map((w) => ({
+          entryId: w.pending.entry.listEntryId,
+          batches: updateBatches(w.updates),
+        })),
+        onEntryDone: () => {
+          progress.entriesWritten += 1;
+          tell();
+        },
+      });
+      const origins = new Map(toWrite.map((w) => [w.pending.entry.listEntryId, w.pending]));
+      for (const result of outcome.results) {
+        if (result.ok) {
+          entries.updated += 1;
+          fields.written += result.fieldsWritten;
+        } else {
+          entries.failed += 1;
+          fields.written += result.fieldsWritten;
+          const origin = origins.get(result.entryId);
+          problems.add({
+            ...(origin ? { row: origin.row, key: origin.key } : {}),
+            entryId: result.entryId,
+            reason: result.reason,
+          });
+        }
+      }
+      if (outcome.fatal) throw new FatalRunError(outcome.fatal);
+    }
+    if (entries.failed > 0 || rows.ambiguous > 0 || rows.rejected > 0) status = 'partial';
+
+    function planRow(row: Row, rowNumber: number): void {
+      const match = matchRow(row, mapping.match, index);
+      switch (match.kind) {
+        case 'unmatched':
+          rows.unmatched += 1;
+          problems.add({
+            row: rowNumber,
+            ...(match.keys.length > 0 ? { key: match.keys.join(', ') } : {}),
+            reason:
+              match.keys.length > 0
+                ? `no list entry matches ${match.keys.join(' or ')}`
+                : `no match key: ${mapping.match.map((m) => m.column).join(', ')} all empty`,
+          });
+          return;
+        case 'invalid-key':
+          rows.unmatched += 1;
+          problems.add({ row: rowNumber, column: match.column, value: match.value, reason: match.reason });
+          return;
+        case 'ambiguous':
+          rows.ambiguous += 1;
+          problems.add({
+            row: rowNumber,
+            key: `${match.rule.column}=${match.key}`,
+            reason: `ambiguous: ${match.rule.column}=${match.key} belongs to ${match.entityIds.length} companies on the list (${match.entityIds.join(', ')}); not written — match by entity id instead`,
+          });
+          return;
+        case 'matched':
+          break;
+        default: {
+          const never: never = match;
+          throw new Error(`unexpected match ${JSON.stringify(never)}`);
+        }
+      }
+      rows.matched += 1;
+      const key = `${match.rule.column}=${match.key}`;
+      const updates: Pending['updates'] = [];
+      let rejected = false;
+      for (const field of resolved.fields) {
+        const raw = row[field.column];
+        if (raw === null || raw === undefined) {
+          if (field.onNull === 'clear') {
+            updates.push({
+              update: { id: field.fieldId, value: nullValue(field.valueType) },
+              column: field.column,
+              field,
+            });
+          }
+          continue;
+        }
+        const converted = convertValue(raw, targets.get(field.column)!);
+        if (converted.ok) {
+          updates.push({
+            update: { id: field.fieldId, value: converted.value },
+            column: field.column,
+            field,
+          });
+        } else {
+          rejected = true;
+          fields.rejected += 1;
+          problems.add({ row: rowNumber, key, column: field.column, reason: converted.reason });
+        }
+      }
+      if (rejected) rows.rejected += 1;
+      let duplicate = false;
+      for (const entry of match.entries) {
+        if (pending.has(entry.listEntryId)) duplicate = true;
+        pending.set(entry.listEntryId, { entry, row: rowNumber, key, updates });
+      }
+      if (duplicate) rows.duplicate += 1;
+    }
+  } catch (caught) {
+    if (caught instanceof ConfigError) throw caught;
+    status = 'failed';
+    error = describeFailure(caught, mapping.name);
+    log.error({ err: error }, 'run failed');
+  } finally {
+    if (source) await source.close().catch(() => undefined);
+  }
+
+  progress.phase = 'done';
+  tell();
+  const finishedAt = Date.now();
+  const report: RunReport = {
+    mapping: mapping.name,
+    runId,
+    mode,
+    dryRun,
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: new Date(finishedAt).toISOString(),
+    durationMs: finishedAt - startedAt,
+    status,
+    ...(error === undefined ? {} : { error }),
+    rows,
+    entries,
+    fields,
+    calls: { ...client.calls },
+    limiterWaitMs: Math.round(deps.limiter.waitedMs),
+    problems: problems.items,
+    problemsOmitted: problems.omitted,
+    ...(dryRun ? { changes } : {}),
+  };
+  return report;
+}
+
+function needsOptions(field: ResolvedField): boolean {
+  return (
+    field.valueType === 'dropdown' ||
+    field.valueType === 'ranked-dropdown' ||
+    field.valueType === 'dropdown-multi'
+  );
+}
+
+async function fetchListFields(client: AffinityClient, mapping: Mapping, file: string | undefined) {
+  try {
+    return await client.getListFields(mapping.list);
+  } catch (caught) {
+    if (caught instanceof AffinityApiError && caught.status === 404) {
+      throw new ConfigError([
+        {
+          file: file ?? mapping.name,
+          path: 'list',
+          message: `list ${mapping.list} does not exist in Affinity (or this API key cannot see it); check the list id in the list's URL`,
+        },
+      ]);
+    }
+    throw caught;
+  }
+}
+
+function describeFailure(caught: unknown, mappingName: string): string {
+  const fatal = fatalReason(caught);
+  if (fatal !== undefined) return fatal;
+  if (caught instanceof AffinityApiError) return caught.message;
+  const message = caught instanceof Error ? caught.message : String(caught);
+  return scrub(message.includes(mappingName) ? message : `mapping "${mappingName}": ${message}`);
+}

@@ -1,0 +1,57 @@
+import type { RunReport } from './report.js';
+
+const shownChanges = 50;
+const shownProblems = 20;
+
+/** The human summary of a run printed on stdout. */
+export function formatSummary(report: RunReport): string {
+  const lines: string[] = [];
+  const seconds = (report.durationMs / 1000).toFixed(1);
+  const flags = [report.mode, report.dryRun ? 'dry run' : undefined].filter(Boolean).join(', ');
+  lines.push(`${report.mapping}: ${report.status.toUpperCase()} in ${seconds}s (${flags})`);
+  if (report.error) lines.push(`  error: ${report.error}`);
+  const r = report.rows;
+  lines.push(
+    `  rows     ${r.read} read, ${r.matched} matched, ${r.unmatched} unmatched, ${r.ambiguous} ambiguous, ${r.duplicate} duplicate, ${r.rejected} with rejected values`,
+  );
+  const e = report.entries;
+  const verb = report.dryRun ? 'to update' : 'updated';
+  lines.push(`  entries  ${e.updated} ${verb}, ${e.unchanged} unchanged, ${e.failed} failed`);
+  const f = report.fields;
+  lines.push(`  fields   ${f.written} written, ${f.unchanged} unchanged, ${f.rejected} rejected`);
+  const c = report.calls;
+  lines.push(
+    `  calls    ${c.total} (${c.read} read, ${c.write} write), ${c.retried} retried, ${c.rateLimited} rate-limited; waited ${(report.limiterWaitMs / 1000).toFixed(1)}s for the limiter`,
+  );
+  if (report.changes && report.changes.length > 0) {
+    lines.push(`  changes (${Math.min(shownChanges, report.changes.length)} of ${report.changes.length}):`);
+    for (const change of report.changes.slice(0, shownChanges)) {
+      const who = change.entityName
+        ? `${change.entityName} (entry ${change.entryId})`
+        : `entry ${change.entryId}`;
+      lines.push(`    ${who} ${change.fieldName}: ${show(change.before)} → ${show(change.after)}`);
+    }
+  }
+  const total = report.problems.length + report.problemsOmitted;
+  if (total > 0) {
+    lines.push(`  problems (${Math.min(shownProblems, report.problems.length)} of ${total}):`);
+    for (const p of report.problems.slice(0, shownProblems)) {
+      const where = [
+        p.row === undefined ? undefined : `row ${p.row}`,
+        p.key,
+        p.column === undefined ? undefined : `column ${p.column}`,
+        p.entryId === undefined ? undefined : `entry ${p.entryId}`,
+      ]
+        .filter(Boolean)
+        .join(', ');
+      lines.push(`    ${where}: ${p.reason}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function show(value: unknown): string {
+  if (value === null || value === undefined) return '∅';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
