@@ -1,0 +1,111 @@
+import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
+import { EnvError } from '../config/env.js';
+import { scrub } from '../log/secrets.js';
+import { ConfigError } from '../mappings/config-error.js';
+import { failureReport } from '../queue/failure-report.js';
+import type { HistoryEntry } from '../queue/history-store.js';
+import type { SyncMappingPayload } from '../queue/payloads.js';
+import type { SyncProgress } from '../sync/engine.js';
+import { executeRun } from '../sync/execute-run.js';
+import { exitCodeOf, type RunReport, type RunStatus } from '../sync/report.js';
+import type { JobContext, JobControl } from './job-context.js';
+
+/** What a finished sync job returns (its BullMQ return value; `backfill --wait` reads it). */
+export interface SyncJobResult {
+  runId: string;
+  status: RunStatus;
+  exitCode: number;
+}
+
+/** Progress a sync job publishes (the engine's, plus the mapping, so followers can filter). */
+export type SyncJobProgress = SyncProgress & { mapping: string };
+
+/** Publish progress at most this often, ms (each update is a Redis write and an event). */
+const progressIntervalMs = 1000;
+
+/**
+ * Runs one mapping for a job: records the report in the history and the metrics, then
+ * - succeeded / partial: completes the job;
+ * - failed: throws so BullMQ retries with backoff (a configuration problem fails at once);
+ * - interrupted by shutdown: moves the job back to wait for another worker and throws WaitingError.
+ */
+export async function runSyncJob(
+  job: Job<unknown>,
+  payload: SyncMappingPayload,
+  context: JobContext,
+  control: JobControl,
+): Promise<SyncJobResult> {
+  const attempt = job.attemptsMade + 1;
+  const attempts = job.opts.attempts ?? 1;
+  // attemptsStarted also counts restarts after a crash, so every run gets its own id.
+  const runId = `${job.id}.${job.attemptsStarted}`;
+  const logger = context.logger.child({ mapping: payload.mapping, jobId: job.id, attempt });
+  const base = { jobId: job.id ?? '', trigger: payload.trigger, attempt, attempts };
+  const record = async (report: RunReport, extra: Partial<HistoryEntry> = {}) => {
+    await context.history.record({ ...base, ...extra, report });
+    context.metrics.recordRun(report);
+  };
+  const startedAt = Date.now();
+  const loaded = context.mappings.get(payload.mapping);
+  if (!loaded) {
+    const error =
+      `mapping "${payload.mapping}" is not loaded by this worker (MAPPINGS_DIR ${context.env.MAPPINGS_DIR}); ` +
+      'restart the workers after adding or renaming a mapping';
+    await record(
+      failureReport({ mapping: payload.mapping, runId, mode: payload.mode ?? 'diff', startedAt, error }),
+    );
+    throw new UnrecoverableError(error);
+  }
+
+  let lastProgress = 0;
+  const onProgress = (progress: SyncProgress) => {
+    const now = Date.now();
+    if (now - lastProgress < progressIntervalMs && progress.phase !== 'done') return;
+    lastProgress = now;
+    const data: SyncJobProgress = { ...progress, mapping: payload.mapping };
+    job
+      .updateProgress(data)
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not publish progress'));
+  };
+
+  let report: RunReport;
+  try {
+    logger.info({ trigger: payload.trigger, runId }, 'run started');
+    report = await executeRun({
+      loaded,
+      env: context.env,
+      logger,
+      runId,
+      onProgress,
+      ...(payload.mode ? { mode: payload.mode } : {}),
+      ...(control.signal ? { signal: control.signal } : {}),
+    });
+  } catch (error) {
+    const message = scrub(error instanceof Error ? error.message : String(error));
+    const mode = payload.mode ?? loaded.mapping.mode;
+    await record(failureReport({ mapping: payload.mapping, runId, mode, startedAt, error: message }));
+    // Configuration problems do not heal by retrying.
+    if (error instanceof ConfigError || error instanceof EnvError) throw new UnrecoverableError(message);
+    throw new Error(message);
+  }
+
+  if (control.signal?.aborted) {
+    await record(report, { handedBack: true });
+    logger.info({ runId }, 'run interrupted by shutdown; job handed back to the queue');
+    try {
+      await job.moveToWait(control.token);
+    } catch (error) {
+      // The lock is gone (e.g. it expired): stalled-job recovery returns the job to the queue instead.
+      logger.warn({ err: error }, 'could not hand the job back; stalled-job recovery will');
+    }
+    throw new WaitingError();
+  }
+
+  await record(report);
+  logger.info(
+    { runId, status: report.status, fieldsWritten: report.fields.written, calls: report.calls.total },
+    'run finished',
+  );
+  if (report.status === 'failed') throw new Error(report.error ?? 'run failed');
+  return { runId, status: report.status, exitCode: exitCodeOf(report) };
+}
