@@ -176,3 +176,15 @@ describe('fixtures', () => {
     await expect(loadFixtureFile(broken)).rejects.toThrow(`fixture ${broken} is not valid JSON:`);
   });
 });
+
+describe('README', () => {
+  it('documents a fixture example that loads', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Fixture format'));
+    const json = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+    const sim = await startSimulator({ fixture: parseFixture(JSON.parse(json ?? 'null'), 'README example') });
+    expect(sim.state.lists.get(2001)?.entries).toHaveLength(3);
+    await sim.close();
+  });
+});
