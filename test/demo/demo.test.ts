@@ -25,9 +25,10 @@ describe('npm run demo', () => {
     expect(result.patches.second).toBe(0);
     expect(result.second.fields.unchanged).toBe(result.first.fields.written + result.first.fields.unchanged);
 
-    const reasons = result.first.problems.map((p) => p.reason);
-    expect(reasons).toContain('no list entry matches');
-    expect(reasons.some((r) => r.startsWith('"Series Z" is not an option of "Stage"'))).toBe(true);
+    const unmatched = result.first.problems.find((p) => p.key === 'domain=quietfield-robotics.example');
+    expect(unmatched?.reason).toMatch(/^no list entry matches/);
+    const rejected = result.first.problems.find((p) => p.column === 'stage');
+    expect(rejected?.reason).toMatch(/^"Series Z" is not an option of "Stage" \(options are never created/);
     expect(output).toContain('Run 1: the warehouse differs from Affinity');
     expect(output).toContain('Run 2: same data again');
     expect(output).toMatch(/Demo passed: run 1 updated \d+ entries in \d+ PATCH calls; run 2 sent none\./);

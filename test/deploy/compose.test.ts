@@ -148,14 +148,14 @@ describe('docker-compose.yml', () => {
   });
 
   it('offers every command it runs in the CLI, with the options it passes', () => {
-    const cli = join(root, 'src', 'cli', 'main.ts');
-    const tsx = join(root, 'node_modules', '.bin', 'tsx');
-    const usage = spawnSync(tsx, [cli, 'simulator', '--help'], { encoding: 'utf8', cwd: root });
+    // The built CLI, as in the image (`npm test` builds first, like test/cli.test.ts expects).
+    const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+    const usage = spawnSync(process.execPath, [cli, 'simulator', '--help'], { encoding: 'utf8', cwd: root });
     expect(usage.status, usage.stderr).toBe(0);
     for (const flag of command('simulator').filter((part) => part.startsWith('--'))) {
       expect(usage.stdout, `simulator --help mentions ${flag}`).toContain(flag);
     }
-    const help = spawnSync(tsx, [cli, '--help'], { encoding: 'utf8', cwd: root });
+    const help = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8', cwd: root });
     expect(help.stdout).toContain('  worker');
   });
 
