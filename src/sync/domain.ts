@@ -1,10 +1,10 @@
 import { domainToASCII } from 'node:url';
 
-// A DNS label: letters, digits and inner hyphens, 1–63 characters (RFC 1123).
-const labelPattern = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 // `https://`, `ftp://`, `//` — anything before `://` that looks like a URL scheme.
 const schemePattern = /^(?:[a-z][a-z0-9+.-]*:)?\/\//;
 const maxDomainLength = 253;
+const maxLabelLength = 63;
+const asciiHostname = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/;
 
 /**
  * Normalizes what a warehouse holds as a company's domain (a URL, an email address, a host with
@@ -16,6 +16,10 @@ const maxDomainLength = 253;
  */
 export function normalizeDomain(input: string): string | null {
   if (typeof input !== 'string') return null;
+  // Fast path for what Affinity itself holds: already lowercase ASCII, nothing to strip or decode.
+  if (asciiHostname.test(input) && !input.startsWith('www.') && !input.includes('xn--')) {
+    return isPlausibleHostname(input) ? input : null;
+  }
   let host = input.trim().toLowerCase();
   if (host.startsWith('mailto:')) host = host.slice('mailto:'.length);
   host = host.replace(schemePattern, '');
@@ -42,11 +46,17 @@ function stripTrailingDots(host: string): string {
   return host.slice(0, end);
 }
 
+// Labels of letters, digits and inner hyphens, 1–63 characters each (RFC 1123), at least two;
+// a loop, because a bounded-repeat regex per label made indexing 100,000 entries several times slower.
 function isPlausibleHostname(host: string): boolean {
-  if (host.length > maxDomainLength) return false;
-  const labels = host.split('.');
-  if (labels.length < 2) return false;
-  for (const label of labels) if (!labelPattern.test(label)) return false;
+  if (host.length > maxDomainLength || !asciiHostname.test(host)) return false;
+  let start = 0;
+  for (let dot = host.indexOf('.'); start <= host.length; dot = host.indexOf('.', start)) {
+    const end = dot < 0 ? host.length : dot;
+    if (end - start > maxLabelLength || host[start] === '-' || host[end - 1] === '-') return false;
+    if (dot < 0) break;
+    start = dot + 1;
+  }
   // An all-numeric last label means an IPv4 address (or garbage), not a domain.
-  return !/^\d+$/.test(labels[labels.length - 1] ?? '');
+  return !/^\d+$/.test(host.slice(start));
 }

@@ -78,9 +78,10 @@ export class EntryIndex {
 }
 
 function domainsOf(entry: ListEntry): Set<string> {
+  const raws = new Set(entry.entity.domains);
+  if (entry.entity.domain != null) raws.add(entry.entity.domain);
   const domains = new Set<string>();
-  const all = entry.entity.domains ?? [];
-  for (const raw of entry.entity.domain == null ? all : [entry.entity.domain, ...all]) {
+  for (const raw of raws) {
     const domain = normalizeDomain(raw);
     if (domain !== null) domains.add(domain);
   }
