@@ -1,3 +1,5 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type * as Snowflake from 'snowflake-sdk';
 import type { Logger } from '../log/logger.js';
@@ -167,6 +169,7 @@ export class SnowflakeSource implements Source {
     routeDriverLogs(snowflake, this.logger);
     const c = this.config;
     const keyPair = c.privateKey !== undefined || c.privateKeyPath !== undefined;
+    if (keyPair) await this.checkPrivateKey();
     let connection: Snowflake.Connection;
     try {
       connection = snowflake.createConnection({
@@ -209,6 +212,43 @@ export class SnowflakeSource implements Source {
       });
     } catch (error) {
       throw this.connectFailure(error);
+    }
+  }
+
+  /** Reads and decrypts the private key here, so a local key problem is not reported as a refused login. */
+  private async checkPrivateKey(): Promise<void> {
+    const c = this.config;
+    const from =
+      c.privateKeyPath !== undefined ? `source.privateKeyPath ("${c.privateKeyPath}")` : 'source.privateKey';
+    let pem: string | Buffer;
+    try {
+      pem = c.privateKeyPath !== undefined ? await readFile(c.privateKeyPath) : (c.privateKey ?? '');
+    } catch (error) {
+      throw sourceFailure(
+        'snowflake',
+        this.options.mappingName,
+        `cannot read the snowflake private key file ${from}: ${causeText(error)}`,
+        error,
+      );
+    }
+    try {
+      createPrivateKey({
+        key: pem,
+        format: 'pem',
+        ...(c.privateKeyPassphrase ? { passphrase: c.privateKeyPassphrase } : {}),
+      });
+    } catch (error) {
+      const code = errorCode(error);
+      const reason =
+        code === 'ERR_OSSL_BAD_DECRYPT' || code === 'ERR_MISSING_PASSPHRASE'
+          ? 'it is encrypted and source.privateKeyPassphrase is missing or wrong'
+          : 'it is not a PEM private key (PKCS#8, BEGIN PRIVATE KEY or BEGIN ENCRYPTED PRIVATE KEY)';
+      throw sourceFailure(
+        'snowflake',
+        this.options.mappingName,
+        `cannot use the snowflake private key from ${from}: ${reason}${code ? ` (${code})` : ''}`,
+        error,
+      );
     }
   }
 

@@ -326,11 +326,25 @@ describe('SnowflakeSource', () => {
       { mappingName: 'portfolio-metrics' },
     );
     const error = await failure(source.describe());
-    expect(error.message).toMatch(
-      /^mapping "portfolio-metrics": snowflake login failed for user "loader" at /,
+    expect(error.message).toBe(
+      `mapping "portfolio-metrics": cannot use the snowflake private key from source.privateKeyPath ("${keyPath}"): it is encrypted and source.privateKeyPassphrase is missing or wrong (ERR_OSSL_BAD_DECRYPT)`,
     );
     expect(error.message).not.toContain('not-the-passphrase');
     expect(error.message).not.toContain('PRIVATE KEY');
+  });
+
+  it('reports private key text that is not a key', async () => {
+    const source = openSource(
+      config({ password: undefined, privateKey: 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC' }),
+      {
+        mappingName: 'portfolio-metrics',
+      },
+    );
+    const error = await failure(source.describe());
+    expect(error.message).toBe(
+      'mapping "portfolio-metrics": cannot use the snowflake private key from source.privateKey: it is not a PEM private key (PKCS#8, BEGIN PRIVATE KEY or BEGIN ENCRYPTED PRIVATE KEY) (ERR_OSSL_UNSUPPORTED)',
+    );
+    expect(error.message).not.toContain('MIIEvQIBADANBgkqhkiG9w0BAQEFAASC');
   });
 
   it('reports a refused connection', async () => {
