@@ -195,7 +195,12 @@ export class DuckdbSource implements Source {
       const path = this.config.path ?? ':memory:';
       this.opening = (async () => {
         try {
-          this.instance = await DuckDBInstance.create(path);
+          // A file is opened read-only: a source never writes, a mistyped path fails instead of
+          // creating an empty database, and other readers may hold the same file.
+          this.instance =
+            this.config.path === undefined
+              ? await DuckDBInstance.create(':memory:')
+              : await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
           this.connection = await DuckDBConnection.create(this.instance);
           return this.connection;
         } catch (error) {

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckdbSource } from '../../src/sources/duckdb-source.js';
 import { openSource } from '../../src/sources/open-source.js';
@@ -113,19 +114,30 @@ describe('DuckdbSource', () => {
     ]);
   });
 
-  it('reads a database file given by path', async () => {
+  it('reads a database file given by path, read-only', async () => {
     const path = join(dir, 'warehouse.duckdb');
-    const writer = new DuckdbSource(
-      { type: 'duckdb', path, query: "create table t as select 1 as a, 'x' as b" },
-      {},
-    );
-    for await (const _ of writer.rows()) {
-      // The CREATE result row (Count) is not needed.
-    }
+    const writer = await DuckDBInstance.create(path);
+    const connection = await DuckDBConnection.create(writer);
+    await connection.run("create table t as select 1 as a, 'x' as b");
+    connection.closeSync();
+    writer.closeSync();
     const source = openSource({ type: 'duckdb', path, query: 'select * from t' }, {});
     const rows = [];
     for await (const row of source.rows()) rows.push(row);
     expect(rows).toEqual([{ a: 1, b: 'x' }]);
+  });
+
+  it('reports a database file that does not exist', async () => {
+    const path = join(dir, 'missing.duckdb');
+    const source = openSource(
+      { type: 'duckdb', path, query: 'select 1' },
+      { mappingName: 'portfolio-metrics' },
+    );
+    const error = await failure(source.describe());
+    await source.close();
+    expect(error.message).toBe(
+      `mapping "portfolio-metrics": cannot open duckdb database "${path}": IO Error: Cannot open database "${path}" in read-only mode: database does not exist`,
+    );
   });
 
   it('keeps a DATE on its calendar day under TZ=Asia/Tokyo', async () => {
