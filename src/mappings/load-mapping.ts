@@ -161,7 +161,9 @@ export async function checkMappingPath(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<CheckedFile[]> {
   const info = await stat(target).catch(() => undefined);
-  if (info?.isDirectory()) return checkMappingsDir(target, env);
+  if (info === undefined)
+    return [{ file: target, problems: [{ file: target, path: '', message: 'no such file or folder' }] }];
+  if (info.isDirectory()) return checkMappingsDir(target, env);
   return [await checkMappingFile(target, env)];
 }
 

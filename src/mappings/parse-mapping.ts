@@ -120,6 +120,28 @@ function flatten(
   data: unknown,
   allowedKeys: WeakMap<object, string[]>,
 ): SegmentedProblem[] {
+  return flattenIssue(issue, prefix, data, allowedKeys).map((p) => maskSecret(p, data));
+}
+
+const secretKeys = new Set(['password', 'privateKey', 'privateKeyPassphrase']);
+
+// A password or key written in the file (even of the wrong type) is named by its kind, never quoted.
+function maskSecret(problem: SegmentedProblem, data: unknown): SegmentedProblem {
+  const key = problem.segments.at(-1);
+  if (problem.atKey || typeof key !== 'string' || !secretKeys.has(key)) return problem;
+  const value = valueAt(data, problem.segments);
+  if (!isScalar(value) || value === '') return problem;
+  const kind =
+    typeof value === 'string' ? 'text' : typeof value === 'number' ? 'a number' : String(typeof value);
+  return { ...problem, message: problem.message.split(describeInput(value)).join(kind) };
+}
+
+function flattenIssue(
+  issue: z.core.$ZodIssue,
+  prefix: (string | number)[],
+  data: unknown,
+  allowedKeys: WeakMap<object, string[]>,
+): SegmentedProblem[] {
   const segments = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
   if (issue.code === 'unrecognized_keys') {
     const parent = valueAt(data, segments);
@@ -136,7 +158,8 @@ function flatten(
     const typed = issue.errors.filter(
       (branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0),
     );
-    if (typed.length === 1) return typed[0]!.flatMap((inner) => flatten(inner, segments, data, allowedKeys));
+    if (typed.length === 1)
+      return typed[0]!.flatMap((inner) => flattenIssue(inner, segments, data, allowedKeys));
   }
   if (issue.code === 'custom' && segments.length === 1 && segments[0] === 'source') {
     return [{ segments, message: withAuthFound(issue.message, valueAt(data, segments)) }];

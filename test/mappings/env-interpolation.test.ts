@@ -71,6 +71,22 @@ describe('${VAR} interpolation', () => {
     ]);
   });
 
+  it('never quotes a password or key written in the file, even of the wrong type', () => {
+    const source = (auth: string) =>
+      m({
+        source: `source:\n  type: snowflake\n  account: myorg-acct\n  username: sync\n${auth}  query: select 1\n`,
+      });
+    expect(problemsOf(source('  password: 98765432\n'))).toEqual([
+      'mappings/test.yaml:6:13 source.password: expected text, found a number',
+    ]);
+    expect(problemsOf(source('  password: [hunter2]\n'))).toEqual([
+      'mappings/test.yaml:6:13 source.password: expected text, found a list',
+    ]);
+    expect(
+      problemsOf(source('  privateKey: ${KEY}\n  privateKeyPassphrase: 1234567\n'), { KEY: 'pem' }),
+    ).toEqual(['mappings/test.yaml:7:25 source.privateKeyPassphrase: expected text, found a number']);
+  });
+
   it('registers source passwords and keys as secrets so logs scrub them', () => {
     const text = m({
       source:

@@ -109,7 +109,7 @@ describe('affinity-sync validate (offline)', () => {
     expect(await run([join(root, 'missing')])).toEqual({
       code: 2,
       out: '',
-      err: '<root>/missing: no such file\n1 problem in 1 of 1 mapping file\n',
+      err: '<root>/missing: no such file or folder\n1 problem in 1 of 1 mapping file\n',
     });
   });
 
