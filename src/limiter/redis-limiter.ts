@@ -154,10 +154,36 @@ export class RedisLimiter implements Limiter {
     }
   }
 
+  /** Resolves once the connection is ready (a command sent before would fail at once), or after `ms`. */
+  async #ready(ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.#redis.status === 'ready') return;
+    signal?.throwIfAborted();
+    // Not events.once: it would reject on the connection's 'error' events, which are expected here.
+    await new Promise<void>((resolve, reject) => {
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.#redis.off('ready', done);
+        signal?.removeEventListener('abort', aborted);
+      };
+      const done = () => {
+        cleanup();
+        resolve();
+      };
+      const aborted = () => {
+        cleanup();
+        reject(signal?.reason);
+      };
+      const timer = setTimeout(done, ms);
+      this.#redis.on('ready', done);
+      signal?.addEventListener('abort', aborted, { once: true });
+    });
+  }
+
   /** Runs one Redis call, waiting through an outage up to the bound. */
   async #withRedis<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     let pauseMs = retryFirstMs;
     for (;;) {
+      await this.#ready(pauseMs, signal);
       try {
         const result = await call();
         if (this.#outageSince !== undefined) {
@@ -180,8 +206,8 @@ export class RedisLimiter implements Limiter {
         if (outage >= this.#outageMs) {
           throw new LimiterUnavailableError(this.#location, outage, this.#connectionError ?? error);
         }
-        await abortableSleep(Math.min(pauseMs, this.#outageMs - outage), signal);
-        pauseMs = Math.min(pauseMs * 2, retryMaxMs);
+        if (this.#redis.status === 'ready') await abortableSleep(pauseMs, signal);
+        pauseMs = Math.min(pauseMs * 2, retryMaxMs, Math.max(this.#outageMs - outage, 1));
       }
     }
   }
