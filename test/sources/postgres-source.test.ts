@@ -30,6 +30,17 @@ async function backends(appName: string): Promise<number> {
   return rows[0]?.n ?? -1;
 }
 
+/** The server drops a backend shortly after the client hangs up: poll until none is left, with a deadline. */
+async function backendsGone(appName: string, deadlineMs = 5000): Promise<number> {
+  const deadline = Date.now() + deadlineMs;
+  let n = await backends(appName);
+  while (n !== 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setImmediate(resolve));
+    n = await backends(appName);
+  }
+  return n;
+}
+
 async function failure(promise: Promise<unknown>): Promise<SourceError> {
   try {
     await promise;
@@ -114,7 +125,7 @@ describe('PostgresSource', () => {
       { name: 'name', kind: 'text', nativeType: 'text' },
       { name: 'ratio', kind: 'number', nativeType: 'double precision' },
     ]);
-    expect(await backends(appName)).toBe(0);
+    expect(await backendsGone(appName)).toBe(0);
   });
 
   it('keeps a DATE on its calendar day under TZ=Asia/Tokyo', async () => {
@@ -152,7 +163,7 @@ describe('PostgresSource', () => {
     console.info(`postgres: 200,000 rows, peak retained heap growth ${peakGrowthMb.toFixed(1)} MB`);
     expect(peakGrowthMb).toBeLessThan(64);
     expect(source.connected).toBe(false);
-    expect(await backends(appName)).toBe(0);
+    expect(await backendsGone(appName)).toBe(0);
   });
 
   it('closes the connection when the consumer stops early', async () => {
@@ -172,7 +183,7 @@ describe('PostgresSource', () => {
     }
     expect(seen).toBe(10);
     expect(source.connected).toBe(false);
-    expect(await backends(appName)).toBe(0);
+    expect(await backendsGone(appName)).toBe(0);
   });
 
   it('reports bad SQL with the server message and code, and closes the connection', async () => {
@@ -187,7 +198,7 @@ describe('PostgresSource', () => {
     );
     expect(error.sourceType).toBe('postgres');
     expect(source.connected).toBe(false);
-    expect(await backends(appName)).toBe(0);
+    expect(await backendsGone(appName)).toBe(0);
     const describeError = await failure(
       openSource(
         { type: 'postgres', url: db.url, query: 'select nope from metrics' },
