@@ -12,6 +12,7 @@ import type { SourceConfig } from '../mappings/source-config.js';
 import { missingColumns } from '../sources/missing-columns.js';
 import type { Row, Source } from '../sources/source.js';
 import { convertValue, type FieldTarget } from './convert-value.js';
+import { displayValue } from './display-value.js';
 import { EntryIndex, type IndexedEntry } from './entry-index.js';
 import { fatalReason } from './fatal-reason.js';
 import { matchRow } from './match-row.js';
@@ -171,14 +172,15 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
         }
         changed.push(update);
         if (dryRun) {
+          const options = targets.get(field.column)?.dropdownOptions;
           changes.push({
             entryId: item.entry.listEntryId,
             entityId: item.entry.entityId,
             ...(item.entry.entityName === undefined ? {} : { entityName: item.entry.entityName }),
             fieldId: update.id,
             fieldName: field.fieldName,
-            before: current?.data ?? null,
-            after: update.value.data,
+            before: displayValue(current?.data, field.valueType, 'read', options),
+            after: displayValue(update.value.data, field.valueType, 'update', options),
           });
         }
       }
@@ -192,8 +194,9 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
     progress.phase = 'writing';
     tell();
     if (dryRun) {
+      // A dry run reports what it would write.
       entries.updated = toWrite.length;
-      fields.written = 0;
+      fields.written = changes.length;
     } else {
       const outcome = await writeEntries({
         client,

@@ -18,10 +18,12 @@ export function formatSummary(report: RunReport): string {
   const verb = report.dryRun ? 'to update' : 'updated';
   lines.push(`  entries  ${e.updated} ${verb}, ${e.unchanged} unchanged, ${e.failed} failed`);
   const f = report.fields;
-  lines.push(`  fields   ${f.written} written, ${f.unchanged} unchanged, ${f.rejected} rejected`);
+  lines.push(
+    `  fields   ${f.written} ${report.dryRun ? 'to write' : 'written'}, ${f.unchanged} unchanged, ${f.rejected} rejected`,
+  );
   const c = report.calls;
   lines.push(
-    `  calls    ${c.total} (${c.read} read, ${c.write} write), ${c.retried} retried, ${c.rateLimited} rate-limited; waited ${(report.limiterWaitMs / 1000).toFixed(1)}s for the limiter`,
+    `  calls    ${c.total} (${c.read} read, ${c.write} write), ${c.retried} retried, ${c.rateLimited} rate-limited; limiter wait ${(report.limiterWaitMs / 1000).toFixed(1)}s (summed over requests)`,
   );
   if (report.changes && report.changes.length > 0) {
     lines.push(`  changes (${Math.min(shownChanges, report.changes.length)} of ${report.changes.length}):`);

@@ -295,6 +295,14 @@ describe('sync engine against the simulator and a Postgres warehouse', () => {
     expect(dry.changes).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ entryId: 102, fieldName: 'ARR', before: 2000, after: 2500 }),
+        expect.objectContaining({
+          entryId: 102,
+          fieldName: 'Last Funding Date',
+          before: null,
+          after: '2024-06-01',
+        }),
+        expect.objectContaining({ entryId: 102, fieldName: 'Health', before: null, after: 'Green' }),
+        expect.objectContaining({ entryId: 103, fieldName: 'Health', before: 'Amber', after: null }),
       ]),
     );
     const overwrite = await run('portfolio.yaml', { mode: 'overwrite' });
