@@ -11,7 +11,11 @@ export function registerSecret(value: string | undefined | null): void {
   if (trimmed.length >= 4) secrets.add(trimmed);
   // A PEM key also leaks line by line; register its body lines too.
   if (trimmed.includes('\n')) {
-    for (const line of trimmed.split(/\r?\n/)) if (line.trim().length >= 16) secrets.add(line.trim());
+    for (const line of trimmed.split(/\r?\n/)) {
+      const body = line.trim();
+      // PEM armour lines ("-----BEGIN PRIVATE KEY-----") are public; masking them hides useful text.
+      if (body.length >= 16 && !body.startsWith('-----')) secrets.add(body);
+    }
   }
 }
 
