@@ -46,9 +46,10 @@ export const command: Command = {
       const connection = openRedis(redisUrl);
       const queue = openSyncQueue(env, connection);
       // Subscribed before the add so no event of the run can slip by.
-      const events = parsed.wait
+      const eventsConnection = parsed.wait ? openRedis(redisUrl, { forWorker: true }) : undefined;
+      const events = eventsConnection
         ? new QueueEvents(syncQueueName, {
-            connection: openRedis(redisUrl, { forWorker: true }),
+            connection: eventsConnection,
             prefix: env.QUEUE_PREFIX,
             lastEventId: `${Date.now() - 1}-0`,
           })
@@ -91,6 +92,8 @@ export const command: Command = {
       } finally {
         await events?.close();
         await queue.close();
+        // BullMQ leaves connections it was given open; without this the process would not exit.
+        eventsConnection?.disconnect();
         connection.disconnect();
       }
     } catch (error) {

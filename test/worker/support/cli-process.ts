@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const built = join(root, 'dist', 'src', 'cli', 'main.js');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** The built CLI when dist is newer than every source file (fast start), else the sources through tsx. */
+function cliArgs(): string[] {
+  try {
+    const fresh =
+      statSync(built).mtimeMs > Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'jobs')));
+    if (fresh) return [built];
+  } catch {
+    // No build: fall through to tsx.
+  }
+  return ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
+}
+
+const cli = cliArgs();
+
+/** A running `affinity-sync` process with its output collected. */
+export interface CliProcess {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** JSON log lines of stderr, parsed. */
+  logs: () => Array<Record<string, unknown>>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves with the first log line matching, or rejects at the deadline or when the process exits. */
+  waitForLog: (
+    match: (line: Record<string, unknown>) => boolean,
+    ms?: number,
+  ) => Promise<Record<string, unknown>>;
+}
+
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv): CliProcess {
+  const child = spawn(process.execPath, [...cli, ...args], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const listener of listeners) listener();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      resolve({ code, signal });
+      for (const listener of listeners) listener();
+    }),
+  );
+  const logs = () =>
+    stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const waitForLog = (match: (line: Record<string, unknown>) => boolean, ms = 30_000) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const check = () => {
+        const found = logs().find(match);
+        if (found) return finish(() => resolve(found));
+        if (child.exitCode !== null || child.signalCode !== null) {
+          finish(() => reject(new Error(`process exited before the log line; stderr:\n${stderr}`)));
+        }
+      };
+      const timer = setTimeout(
+        () => finish(() => reject(new Error(`no such log line in ${ms} ms; stderr:\n${stderr}`))),
+        ms,
+      );
+      const finish = (settle: () => void) => {
+        clearTimeout(timer);
+        listeners.delete(check);
+        settle();
+      };
+      listeners.add(check);
+      check();
+    });
+  return { child, stdout: () => stdout, stderr: () => stderr, logs, exited, waitForLog };
+}
+
+/** Runs the CLI to completion. */
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const process = spawnCli(args, env);
+  const { code } = await process.exited;
+  return { code, stdout: process.stdout(), stderr: process.stderr() };
+}
+
+/** Polls `probe` until it returns something other than undefined/false, or throws at the deadline. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  ms = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
