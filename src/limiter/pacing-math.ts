@@ -28,6 +28,8 @@ export interface PacingState {
   tat: number;
   /** When the server's current window ends; undefined until a header said so. */
   windowEnd: number | undefined;
+  /** False while windowEnd is our roll-forward estimate, true once a header of that window set it. */
+  windowConfirmed: boolean;
   /** Requests still allowed in the current window; undefined until a header said so. */
   budget: number | undefined;
   /** Nobody sends before this (429 pause or concurrency back-off). */
@@ -72,6 +74,7 @@ export function initialState(settings: PacingSettings): PacingState {
     limit: settings.limit,
     tat: 0,
     windowEnd: undefined,
+    windowConfirmed: false,
     budget: undefined,
     pausedUntil: 0,
     cap: settings.maxInFlight,
@@ -110,6 +113,7 @@ export function advance(state: PacingState, now: number, settings: PacingSetting
   if (state.windowEnd !== undefined && now >= state.windowEnd) {
     const windows = Math.floor((now - state.windowEnd) / settings.windowMs) + 1;
     state.windowEnd += windows * settings.windowMs;
+    state.windowConfirmed = false;
     // Requests still in flight may land in the new window.
     if (state.budget !== undefined) state.budget = Math.max(state.limit - state.inFlight, 0);
   }
@@ -173,20 +177,26 @@ export function observe(
 
   if (headers.userRemaining !== undefined) {
     const left = Math.max(headers.userRemaining - others, 0);
-    const newWindow =
+    const half = settings.windowMs / 2;
+    if (
       state.windowEnd === undefined ||
       state.budget === undefined ||
-      (headerEnd !== undefined && headerEnd > state.windowEnd + settings.windowMs / 2);
-    if (newWindow) {
+      (headerEnd !== undefined && headerEnd > state.windowEnd + half)
+    ) {
+      // First header, or the server has started a later window than ours.
       state.budget = left;
       state.windowEnd = headerEnd ?? now + settings.windowMs;
-    } else {
+      state.windowConfirmed = headerEnd !== undefined;
+    } else if (headerEnd === undefined || headerEnd >= state.windowEnd - half) {
       // Within a window remaining only falls: a header never hands back budget.
-      state.budget = Math.min(state.budget ?? left, left);
-      if (headerEnd !== undefined && state.windowEnd !== undefined && headerEnd > state.windowEnd) {
-        state.windowEnd = headerEnd;
+      state.budget = Math.min(state.budget, left);
+      if (headerEnd !== undefined) {
+        // Each reset (whole seconds, rounded up) bounds the true end from above: keep the tightest.
+        state.windowEnd = state.windowConfirmed ? Math.min(state.windowEnd, headerEnd) : headerEnd;
+        state.windowConfirmed = true;
       }
     }
+    // Else a late answer from the window before ours: nothing to learn about this one.
   }
 
   if (status === 429) {
@@ -211,6 +221,7 @@ export function observe(
       );
       state.budget = 0;
       state.windowEnd = now + resetMs;
+      state.windowConfirmed = headers.userReset !== undefined;
     }
   } else if (status > 0 && status < 500) {
     state.backoffLevel = 0;

@@ -33,7 +33,7 @@ local cfg = {
 }
 local slotTtlMs, stateTtlMs = tonumber(ARGV[10]), tonumber(ARGV[11])
 
-local fields = { 'limit', 'tat', 'windowEnd', 'budget', 'pausedUntil', 'cap', 'successes',
+local fields = { 'limit', 'tat', 'windowEnd', 'windowConfirmed', 'budget', 'pausedUntil', 'cap', 'successes',
   'backoffLevel', 'orgLimit', 'orgRemaining', 'orgResetAt' }
 local raw = redis.call('HMGET', stateKey, unpack(fields))
 local s = {}
@@ -44,6 +44,7 @@ s.pausedUntil = s.pausedUntil or 0
 s.cap = s.cap or cfg.maxInFlight
 s.successes = s.successes or 0
 s.backoffLevel = s.backoffLevel or 0
+s.windowConfirmed = s.windowConfirmed or 0
 
 -- Slots of crashed processes expire instead of holding the cap forever.
 redis.call('ZREMRANGEBYSCORE', slotsKey, '-inf', now)
@@ -90,6 +91,7 @@ local function advance()
   if s.windowEnd ~= nil and now >= s.windowEnd then
     local windows = math.floor((now - s.windowEnd) / cfg.windowMs) + 1
     s.windowEnd = s.windowEnd + windows * cfg.windowMs
+    s.windowConfirmed = 0
     if s.budget ~= nil then s.budget = math.max(s.limit - s.inFlight, 0) end
   end
   if s.orgResetAt ~= nil and now >= s.orgResetAt then
@@ -152,14 +154,17 @@ if h.userReset ~= nil then headerEnd = now + h.userReset * 1000 end
 
 if h.userRemaining ~= nil then
   local left = math.max(h.userRemaining - others, 0)
-  local newWindow = s.windowEnd == nil or s.budget == nil
-    or (headerEnd ~= nil and headerEnd > s.windowEnd + cfg.windowMs / 2)
-  if newWindow then
+  local half = cfg.windowMs / 2
+  if s.windowEnd == nil or s.budget == nil or (headerEnd ~= nil and headerEnd > s.windowEnd + half) then
     s.budget = left
     s.windowEnd = headerEnd or (now + cfg.windowMs)
-  else
+    s.windowConfirmed = headerEnd ~= nil and 1 or 0
+  elseif headerEnd == nil or headerEnd >= s.windowEnd - half then
     s.budget = math.min(s.budget, left)
-    if headerEnd ~= nil and headerEnd > s.windowEnd then s.windowEnd = headerEnd end
+    if headerEnd ~= nil then
+      if s.windowConfirmed == 1 then s.windowEnd = math.min(s.windowEnd, headerEnd) else s.windowEnd = headerEnd end
+      s.windowConfirmed = 1
+    end
   end
 end
 
@@ -184,6 +189,7 @@ if status == 429 then
     s.pausedUntil = math.max(s.pausedUntil, now + resetMs + jitter)
     s.budget = 0
     s.windowEnd = now + resetMs
+    s.windowConfirmed = h.userReset ~= nil and 1 or 0
   end
 elseif status > 0 and status < 500 then
   s.backoffLevel = 0

@@ -97,8 +97,9 @@ export class RedisPacingStore {
   /** The stored state (fields never set are undefined), for tests and diagnostics. */
   async state(now?: number): Promise<Partial<PacingState>> {
     const reply = await this.#run('state', now, '');
-    const state: Record<string, number> = {};
+    const state: Record<string, number | boolean> = {};
     for (let i = 0; i + 1 < reply.length; i += 2) state[String(reply[i])] = Number(reply[i + 1]);
+    state['windowConfirmed'] = state['windowConfirmed'] === 1;
     return state as Partial<PacingState>;
   }
 }

@@ -104,6 +104,32 @@ export function describePacingScenarios(
       expect(await core.state(t0 + 8)).toMatchObject({ budget: 58, windowEnd: t0 + 8 + 6000 });
     });
 
+    it('keeps the tightest reset of a window, and learns the next window from its first header', async () => {
+      const core = await makeCore();
+      await acquireAt(core, t0);
+      await core.observe(t0 + 10, ok({ userLimit: 60, userRemaining: 50, userReset: 3 }));
+      await core.observe(t0 + 600, ok({ userLimit: 60, userRemaining: 49, userReset: 3 }));
+      expect(await core.state(t0 + 600)).toMatchObject({ windowEnd: t0 + 3010, windowConfirmed: true });
+      await core.observe(t0 + 900, ok({ userLimit: 60, userRemaining: 48, userReset: 2 }));
+      expect((await core.state(t0 + 900)).windowEnd).toBe(t0 + 2900);
+      // Our estimate of the next window until the server confirms it.
+      expect(await core.acquire(t0 + 2900)).toEqual({ kind: 'go' });
+      expect(await core.state(t0 + 2900)).toMatchObject({
+        windowEnd: t0 + 7900,
+        windowConfirmed: false,
+        budget: 59,
+      });
+      // A late answer from the window before teaches nothing about this one.
+      await core.observe(t0 + 2950, ok({ userLimit: 60, userRemaining: 0, userReset: 1 }));
+      expect(await core.state(t0 + 2950)).toMatchObject({ windowEnd: t0 + 7900, budget: 59 });
+      await core.observe(t0 + 3000, ok({ userLimit: 60, userRemaining: 58, userReset: 5 }));
+      expect(await core.state(t0 + 3000)).toMatchObject({
+        windowEnd: t0 + 8000,
+        windowConfirmed: true,
+        budget: 58,
+      });
+    });
+
     it('waits for the window end once the budget is spent, then refills it', async () => {
       const core = await makeCore();
       await acquireAt(core, t0);
