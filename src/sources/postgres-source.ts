@@ -53,6 +53,43 @@ const clientTypes = {
       : pg.types.getTypeParser(id, format ?? 'text'),
 } as pg.CustomTypesConfig; // pg's overloaded parser type cannot be written as one function signature
 
+/**
+ * pg-query-stream's cleanup after an error waits for a ReadyForQuery that a dead connection never
+ * sends, so a connection lost mid-stream (server restart, pg_terminate_backend) left the rows
+ * iteration pending forever — and the CLI exiting 0 with no report. This stream also finishes its
+ * cleanup when the connection ends, so the iteration rejects with the server's error.
+ */
+class LossAwareQueryStream extends QueryStream {
+  #ended = false;
+  #onLoss: (() => void) | undefined;
+
+  constructor(text: string, batchSize: number, client: pg.Client) {
+    super(text, [], { batchSize });
+    const onEnd = () => {
+      this.#ended = true;
+      this.#onLoss?.();
+    };
+    client.once('end', onEnd);
+    this.once('close', () => client.off('end', onEnd));
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    let called = false;
+    const finish = (cleanupError?: Error | null) => {
+      if (called) return;
+      called = true;
+      this.#onLoss = undefined;
+      callback(cleanupError ?? error);
+    };
+    if (this.#ended) {
+      finish();
+      return;
+    }
+    this.#onLoss = () => finish();
+    super._destroy(error as Error, finish);
+  }
+}
+
 /** A PostgreSQL query streamed through a server-side cursor, `batchSize` rows per fetch. */
 export class PostgresSource implements Source {
   private client: pg.Client | undefined;
@@ -133,7 +170,7 @@ export class PostgresSource implements Source {
   private async *stream(): AsyncGenerator<Row> {
     try {
       const client = await this.connect();
-      const query = new QueryStream(this.config.query, [], { batchSize: this.batchSize });
+      const query = new LossAwareQueryStream(this.config.query, this.batchSize, client);
       const rows = client.query(query);
       try {
         // The stream pauses when its buffer holds batchSize rows: backpressure from the consumer.
