@@ -74,11 +74,24 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+let settled = false;
+// Work that never settles (a driver waiting on a dead connection) lets Node run out of things to
+// do and exit 0 in silence; a command that did not finish must not look like one that succeeded.
+process.once('beforeExit', () => {
+  if (settled) return;
+  process.stderr.write(
+    'affinity-sync: the command stopped before finishing (an operation never completed); nothing after it ran — please report this as a bug\n',
+  );
+  process.exitCode = 1;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (error: unknown) => {
+    settled = true;
     process.stderr.write(`affinity-sync: ${scrub(error instanceof Error ? error.message : String(error))}\n`);
     process.exitCode = 1;
   },
