@@ -89,7 +89,8 @@ export async function runSyncJob(
     throw new Error(message);
   }
 
-  if (control.signal?.aborted) {
+  // A run the abort reached before it finished; one that finished anyway is kept as it is.
+  if (control.signal?.aborted && report.status === 'failed') {
     await record(report, { handedBack: true });
     logger.info({ runId }, 'run interrupted by shutdown; job handed back to the queue');
     try {

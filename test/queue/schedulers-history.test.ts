@@ -56,7 +56,9 @@ describe('syncSchedulers', () => {
     ]);
     expect(second).toEqual({ registered: ['nightly'], removed: ['hourly'] });
     const schedulers = await queue.getJobSchedulers(0, -1);
-    expect(schedulers.map((s) => [s.id ?? s.key, s.pattern, s.tz])).toEqual([['nightly', '30 3 * * *', 'UTC']]);
+    expect(schedulers.map((s) => [s.id ?? s.key, s.pattern, s.tz])).toEqual([
+      ['nightly', '30 3 * * *', 'UTC'],
+    ]);
   });
 });
 

@@ -134,6 +134,14 @@ describe('operations', () => {
   it('serves the dashboard', async () => {
     const response = await app(undefined).request('/dashboard');
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain('affinity-sync');
+    const html = await response.text();
+    expect(html).toContain('affinity-sync');
+    const asset = /src="(static\/js\/main\.[^"]+\.js)"/.exec(html)?.[1];
+    expect(asset).toBeDefined();
+    expect((await app(undefined).request(`/dashboard/${asset}`)).status).toBe(200);
+    const api = await app(undefined).request('/dashboard/api/queues');
+    expect(((await api.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name)).toEqual([
+      'sync',
+    ]);
   });
 });

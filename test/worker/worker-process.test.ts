@@ -212,7 +212,12 @@ fields:
 
     expect(await waiting.exited).toEqual({ code: 0, signal: null });
     expect(waiting.stdout()).toMatch(/^backfill portfolio-arr: queued as job portfolio-arr\.\w+\n/);
-    expect(waiting.stdout()).toContain('portfolio-arr');
+    expect(waiting.stdout()).toMatch(
+      new RegExp(
+        `\nportfolio-arr: SUCCEEDED in [\\d.]+s \\(diff\\)\n {2}rows {5}${wanted.size} read, ${wanted.size} matched,`,
+      ),
+    );
+    expect(waiting.stderr()).toContain('"msg":"progress"');
     const runs = await until('two runs in the history', async () => {
       const entries = await history.recent('portfolio-arr');
       const active = await queue.getActiveCount();
