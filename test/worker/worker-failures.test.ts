@@ -75,6 +75,15 @@ describe('affinity-sync worker, when things go wrong', () => {
     );
   }, 60_000);
 
+  it('backfill of an unknown mapping exits 2 and queues nothing', async () => {
+    await writeFile(join(dir, 'good.yaml'), mapping('good', 'select 1 as entry_id, 2 as arr'));
+    const result = await runCli(['backfill', 'nope'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`${dir}: no mapping named "nope" (found: good)\n`);
+    expect(await queue.getWaitingCount()).toBe(0);
+    await rm(join(dir, 'good.yaml'));
+  }, 60_000);
+
   it('refuses to start on an invalid mapping, naming it, and registers nothing', async () => {
     await writeFile(join(dir, 'good.yaml'), mapping('good', 'select 1 as entry_id, 2 as arr'));
     await writeFile(join(dir, 'bad.yaml'), mapping('bad', 'select 1', 'schedule: { cron: "every day" }\n'));
