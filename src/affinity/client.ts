@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import type { Logger } from '../log/logger.js';
 import { AffinityApiError } from './affinity-api-error.js';
-import type { BackoffOptions } from './backoff.js';
 import type { FieldUpdate } from './field-value.js';
-import type { Limiter } from './limiter.js';
 import {
   type DropdownOption,
   dropdownOptionSchema,
@@ -22,32 +20,12 @@ import {
   type WhoAmI,
   whoamiSchema,
 } from './schemas.js';
-import { AffinityTransport, type CallCounts, type QueryValue } from './transport.js';
+import { AffinityTransport, type CallCounts, type QueryValue, type TransportOptions } from './transport.js';
 
 export type { CallCounts } from './transport.js';
 
-export interface AffinityClientOptions {
-  /** Affinity API key (Settings → API); sent as a bearer token, never logged. */
-  apiKey: string;
-  /** @defaultValue process.env.AFFINITY_BASE_URL ?? 'https://api.affinity.co' */
-  baseUrl?: string | undefined;
-  /** Asked before every attempt and told every response. @defaultValue pass-through (never waits) */
-  limiter?: Limiter | undefined;
-  /** pino logger for retries. @defaultValue silent */
-  logger?: Logger | undefined;
-  /** Retries after network errors, timeouts and 5xx, per call. @defaultValue 5 */
-  maxRetries?: number | undefined;
-  /** Retries after 429, per call. @defaultValue 20 */
-  maxRateLimitRetries?: number | undefined;
-  /** Per-attempt timeout in ms. @defaultValue 30_000 */
-  timeoutMs?: number | undefined;
-  /** Retry delays in ms, full jitter. @defaultValue { baseMs: 250, maxMs: 10_000 } */
-  backoff?: BackoffOptions | undefined;
-  /** Jitter source in [0, 1), injectable for deterministic tests. @defaultValue Math.random */
-  random?: (() => number) | undefined;
-  /** Aborts waits, pauses and requests in flight (e.g. on shutdown). */
-  signal?: AbortSignal | undefined;
-}
+/** The client's options are its transport's: auth, base URL, limiter, retries, timeout. */
+export type AffinityClientOptions = TransportOptions;
 
 /** Affinity accepts at most this many updates in one PATCH …/fields. */
 export const maxUpdatesPerCall = 100;
