@@ -23,6 +23,23 @@ describe('affinity-sync CLI', () => {
     }
   });
 
+  it('rejects bad arguments with the reason and the command usage, exit 2', async () => {
+    await expect(
+      run(process.execPath, [cli, 'run', 'portfolio', '--mode', 'sideways']),
+    ).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(
+        /^affinity-sync run: --mode must be diff or overwrite, not "sideways"\n\nUsage: affinity-sync run </,
+      ),
+    });
+    await expect(run(process.execPath, [cli, 'status', '--bogus'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(
+        /^affinity-sync status: Unknown option '--bogus'.*\n\nUsage: affinity-sync status/s,
+      ),
+    });
+  });
+
   it('rejects an unknown command with exit 2', async () => {
     await expect(run(process.execPath, [cli, 'frobnicate'])).rejects.toMatchObject({
       code: 2,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { scrub } from '../log/secrets.js';
-import type { Command } from './command.js';
+import { type Command, UsageError } from './command.js';
 
 // Commands load lazily so `--help` and light commands never pay for drivers they do not use.
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
@@ -71,7 +71,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${command.usage}\n`);
     return 0;
   }
-  return command.run(rest);
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`affinity-sync ${name}: ${error.message}\n\n${command.usage}\n`);
+    return 2;
+  }
 }
 
 let settled = false;

@@ -10,7 +10,7 @@ import { openRedis, requireRedisUrl } from '../../queue/redis-connection.js';
 import { openSyncQueue, syncQueueName } from '../../queue/sync-queue.js';
 import { formatSummary } from '../../sync/summary.js';
 import type { SyncJobProgress, SyncJobResult } from '../../worker/run-sync-job.js';
-import type { Command } from '../command.js';
+import { type Command, parseCommandLine } from '../command.js';
 import { progressReporter } from '../progress-reporter.js';
 import { reportFailure } from '../report-failure.js';
 
@@ -32,13 +32,7 @@ export const command: Command = {
   summary: 'Enqueue a run of one mapping now',
   usage,
   async run(argv) {
-    let parsed: ReturnType<typeof parse>;
-    try {
-      parsed = parse(argv);
-    } catch (error) {
-      process.stderr.write(`affinity-sync backfill: ${(error as Error).message}\n\n${usage}\n`);
-      return 2;
-    }
+    const parsed = parseCommandLine(() => parse(argv));
     try {
       const env = readEnv();
       const redisUrl = requireRedisUrl(env, 'backfill');

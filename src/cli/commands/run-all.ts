@@ -5,7 +5,7 @@ import { loadMappingsDir } from '../../mappings/load-mapping.js';
 import { executeRun } from '../../sync/execute-run.js';
 import { exitCodeOf } from '../../sync/report.js';
 import { formatSummary } from '../../sync/summary.js';
-import type { Command } from '../command.js';
+import { type Command, parseCommandLine } from '../command.js';
 import { reportFailure } from '../report-failure.js';
 
 const usage = `Usage: affinity-sync run-all [--dry-run]
@@ -19,17 +19,10 @@ export const command: Command = {
   summary: 'Run every mapping once, in sequence (nightly container job)',
   usage,
   async run(argv) {
-    let dryRun: boolean;
-    try {
-      const { values } = parseArgs({
-        args: argv,
-        options: { 'dry-run': { type: 'boolean', default: false } },
-      });
-      dryRun = values['dry-run'] ?? false;
-    } catch (error) {
-      process.stderr.write(`affinity-sync run-all: ${(error as Error).message}\n\n${usage}\n`);
-      return 2;
-    }
+    const { values } = parseCommandLine(() =>
+      parseArgs({ args: argv, options: { 'dry-run': { type: 'boolean', default: false } } }),
+    );
+    const dryRun = values['dry-run'] ?? false;
     try {
       const env = readEnv();
       const logger = createLogger({ level: env.LOG_LEVEL });

@@ -6,7 +6,7 @@ import { findMapping } from '../../mappings/load-mapping.js';
 import { executeRun } from '../../sync/execute-run.js';
 import { exitCodeOf } from '../../sync/report.js';
 import { formatSummary } from '../../sync/summary.js';
-import type { Command } from '../command.js';
+import { type Command, parseCommandLine } from '../command.js';
 import { progressReporter } from '../progress-reporter.js';
 import { reportFailure } from '../report-failure.js';
 
@@ -27,13 +27,7 @@ export const command: Command = {
   summary: 'Run one mapping now',
   usage,
   async run(argv) {
-    let parsed: ReturnType<typeof parse>;
-    try {
-      parsed = parse(argv);
-    } catch (error) {
-      process.stderr.write(`affinity-sync run: ${(error as Error).message}\n\n${usage}\n`);
-      return 2;
-    }
+    const parsed = parseCommandLine(() => parse(argv));
     const { target, dryRun, mode, reportFile } = parsed;
     try {
       const env = readEnv();

@@ -5,7 +5,7 @@ import { HistoryStore } from '../../queue/history-store.js';
 import { readStatus } from '../../queue/read-status.js';
 import { openRedis, requireRedisUrl } from '../../queue/redis-connection.js';
 import { openSyncQueue } from '../../queue/sync-queue.js';
-import type { Command } from '../command.js';
+import { type Command, parseCommandLine } from '../command.js';
 import { reportFailure } from '../report-failure.js';
 
 const usage = `Usage: affinity-sync status [mapping name] [--limit N] [--json]
@@ -24,13 +24,7 @@ export const command: Command = {
   summary: 'Recent runs and next scheduled times',
   usage,
   async run(argv) {
-    let parsed: ReturnType<typeof parse>;
-    try {
-      parsed = parse(argv);
-    } catch (error) {
-      process.stderr.write(`affinity-sync status: ${(error as Error).message}\n\n${usage}\n`);
-      return 2;
-    }
+    const parsed = parseCommandLine(() => parse(argv));
     try {
       const env = readEnv();
       const connection = openRedis(requireRedisUrl(env, 'status'));
