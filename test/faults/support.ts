@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { vi } from 'vitest';
+import { command as runCommand } from '../../src/cli/commands/run.js';
 import { createLogger, type Logger } from '../../src/log/logger.js';
 import type { Fixture } from '../../src/simulator/fixture.js';
 import type { RunningSimulator } from '../../src/simulator/server.js';
@@ -185,6 +187,39 @@ export function startCli(
 /** Runs `affinity-sync …args` to its end. */
 export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
   return startCli(args, env).done;
+}
+
+/** Variables a person sets for `run`; the in-process runner clears them between calls. */
+const runVariables = ['AFFINITY_API_KEY', 'AFFINITY_BASE_URL', 'MAPPINGS_DIR', 'REDIS_URL', 'LOG_LEVEL'];
+
+/**
+ * `affinity-sync run …args` in this process (no start-up cost): the same command object the
+ * binary dispatches to, with `env` as the environment and stdout / stderr captured. Log lines go
+ * to fd 2 directly, so pass LOG_LEVEL=silent unless they are wanted on the console.
+ */
+export async function runInProcess(args: string[], env: Record<string, string>): Promise<CliResult> {
+  const saved = Object.fromEntries(runVariables.map((name) => [name, process.env[name]]));
+  for (const name of runVariables) delete process.env[name];
+  Object.assign(process.env, env);
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await runCommand.run(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    for (const name of Object.keys(env)) delete process.env[name];
+    for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
+  }
 }
 
 /** Polls `probe` until it returns something other than undefined/false, or throws at the deadline. */
