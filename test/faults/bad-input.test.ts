@@ -285,8 +285,10 @@ describe('bad input, as `affinity-sync run` reports it', () => {
       name: 'missing environment variable',
       text: () =>
         mapping({
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: mapping text with a ${VAR} reference
           source: 'source:\n  type: postgres\n  url: ${WAREHOUSE_URL}\n  query: select * from good',
         }),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the message quotes the ${VAR} reference
       message: ':4:8 source.url: environment variable WAREHOUSE_URL is not set (used as ${WAREHOUSE_URL})',
     },
     {
@@ -339,7 +341,7 @@ describe('bad input, as `affinity-sync run` reports it', () => {
           source: `source:\n  type: duckdb\n  query: select * from read_csv('${join(dir, 'latin1.csv')}')`,
         }),
       error:
-        /^mapping "bad-input": duckdb query failed: Invalid Input Error: CSV Error on Line: \d+\n[^]*Invalid unicode \(byte sequence mismatch\) detected\. This file is not utf-8 encoded\./,
+        /^mapping "bad-input": duckdb query failed: Invalid Input Error: CSV Error on Line: \d+\n[\s\S]*Invalid unicode \(byte sequence mismatch\) detected\. This file is not utf-8 encoded\./,
     },
     {
       name: 'JSON file that is not UTF-8',
