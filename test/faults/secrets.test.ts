@@ -240,7 +240,7 @@ fields:
       join(mappings, 'pg-ok.yaml'),
       portfolioMapping(
         'pg-ok',
-        '  type: postgres\n  url: ${WAREHOUSE_URL}\n  query: select * from portfolio',
+        `  type: postgres\n  url: \${WAREHOUSE_URL}\n  query: select * from portfolio`,
       ),
     );
     await writeFile(
