@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
-// Validates bodies against Affinity's official OpenAPI documents in ../shared/affinity/.
+// Validates bodies against Affinity's official OpenAPI documents, vendored unchanged in
+// test/fixtures/affinity-openapi/ so a clone tests on its own.
 
-const specDir = join(import.meta.dirname, '..', '..', '..', 'shared', 'affinity');
+const specDir = join(import.meta.dirname, '..', 'fixtures', 'affinity-openapi');
 const documents = ['openapi-v2-2024-01-01.json', 'openapi-v2-2026-07-15.json'] as const;
 
 type Validate = ((data: unknown) => boolean) & { errors?: unknown };
