@@ -236,7 +236,7 @@ describe('bad input, as `affinity-sync run` reports it', () => {
     const file = join(dir, `${slug}.yaml`);
     await writeFile(file, text);
     const reportFile = join(dir, `${slug}.report.json`);
-    const result = await runInProcess(['run', file, '--report', reportFile].slice(1), env(extraEnv));
+    const result = await runInProcess(['run', file, '--report', reportFile], env(extraEnv));
     const report = await readFile(reportFile, 'utf8').then(
       (t) => JSON.parse(t) as RunReport,
       () => undefined,

@@ -14,12 +14,12 @@ import { databaseUrl, isolatedSchema, uniqueName } from '../support/services.js'
 import { type SnowflakeStub, startSnowflakeStub } from '../support/snowflake-stub.js';
 import { RedisServer } from './redis-server.js';
 import {
-  type CliResult,
   capturedLogger,
   portfolioFixture,
   portfolioMapping,
   portfolioTableSql,
   runCli,
+  runInProcess,
   sql,
   until,
 } from './support.js';
@@ -204,33 +204,45 @@ fields:
       { name: 'sf-ok', args: ['sf-ok'], code: 0, says: 'sf-ok: SUCCEEDED' },
       { name: 'sf bad sql', args: ['sf-bad-sql'], code: 1, says: "Object 'MISSING_TABLE' does not exist" },
     ];
-    const results = await Promise.all(
-      runs.map(async (r): Promise<CliResult & { report: string }> => {
-        const reportFile = join(dir, `${r.name.replaceAll(' ', '-')}.report.json`);
-        const result = await runCli(
-          ['run', join(dir, `${r.args[0]}.yaml`), '--report', reportFile],
-          env(r.env),
-        );
-        return { ...result, report: await readFile(reportFile, 'utf8').catch(() => '') };
-      }),
-    );
-    // validate --remote reads the list and every source's columns, and prints the plan.
-    const validate = await runCli(['validate', dir, '--remote'], env());
-
-    for (const [i, r] of runs.entries()) {
-      const result = results[i]!;
-      const all = `${result.stdout}\n${result.stderr}\n${result.report}`;
+    // Each run in this process, for its exit code, printed text and JSON report.
+    for (const r of runs) {
+      const reportFile = join(dir, `${r.name.replaceAll(' ', '-')}.report.json`);
+      const result = await runInProcess(
+        ['run', join(dir, `${r.args[0]}.yaml`), '--report', reportFile],
+        env({ LOG_LEVEL: 'silent', ...r.env }),
+      );
+      const report = await readFile(reportFile, 'utf8').catch(() => '');
+      const all = `${result.stdout}\n${result.stderr}\n${report}`;
       expect(result.code, `${r.name}:\n${all}`).toBe(r.code);
       expect(all, r.name).toContain(r.says);
-      expect(result.stderr, `${r.name} logs`).toMatch(/^\{"level":/);
-      expect(result.report, `${r.name} report`).toMatch(/"status"/);
+      expect(report, `${r.name} report`).toMatch(/"status"/);
       expectNoSecret(`run ${r.name}: stdout`, result.stdout);
       expectNoSecret(`run ${r.name}: stderr`, result.stderr);
-      expectNoSecret(`run ${r.name}: report`, result.report);
+      expectNoSecret(`run ${r.name}: report`, report);
     }
+
+    // The same flows as processes, for the log lines at debug: every mapping through run-all, the
+    // refused key, and validate --remote (reads the list and every source's columns).
+    const [all, refused, validate] = await Promise.all([
+      runCli(['run-all'], env({ MAPPINGS_DIR: dir })),
+      runCli(['run', join(dir, 'pg-ok.yaml')], env({ AFFINITY_API_KEY: secrets.wrongKey })),
+      runCli(['validate', dir, '--remote'], env()),
+    ]);
+    expect(all.code, all.stderr).toBe(1);
+    for (const r of runs.filter((run) => run.env === undefined))
+      expect(all.stdout + all.stderr).toContain(r.says);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('Affinity refused the API key (401)');
+    for (const result of [all, refused]) expect(result.stderr).toMatch(/^\{"level":/m);
     expect(validate.stdout + validate.stderr).toContain('pg-ok');
-    expectNoSecret('validate --remote: stdout', validate.stdout);
-    expectNoSecret('validate --remote: stderr', validate.stderr);
+    for (const [name, result] of Object.entries({
+      'run-all': all,
+      'refused key': refused,
+      'validate --remote': validate,
+    })) {
+      expectNoSecret(`${name}: stdout`, result.stdout);
+      expectNoSecret(`${name}: stderr`, result.stderr);
+    }
   });
 
   it("keeps every secret out of the worker's logs, /metrics, /healthz, history and Redis keys", async () => {

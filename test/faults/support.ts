@@ -21,8 +21,11 @@ export const stages = [
 /** Entry id of company `i` (1-based). */
 export const entryIdOf = (i: number): number => 10_000 + i;
 
-/** A list of `n` companies, each with old values the warehouse table changes. */
-export function portfolioFixture(n: number): Fixture {
+/**
+ * A list of `n` companies, each with old values the warehouse table changes — except those for
+ * which `current(i)` is true, which already hold what the table says.
+ */
+export function portfolioFixture(n: number, current: (i: number) => boolean = () => false): Fixture {
   return {
     companies: Array.from({ length: n }, (_, k) => ({
       id: k + 1,
@@ -44,7 +47,9 @@ export function portfolioFixture(n: number): Fixture {
         entries: Array.from({ length: n }, (_, k) => ({
           id: entryIdOf(k + 1),
           entityId: k + 1,
-          values: { 'field-1': k + 1, 'field-2': 'old', 'field-3': '2020-01-01T08:00:00.000Z' },
+          values: current(k + 1)
+            ? expectedValues(k + 1)
+            : { 'field-1': k + 1, 'field-2': 'old', 'field-3': '2020-01-01T08:00:00.000Z' },
         })),
       },
     ],
@@ -212,7 +217,8 @@ export async function runInProcess(args: string[], env: Record<string, string>):
     return true;
   });
   try {
-    const code = await runCommand.run(args);
+    if (args[0] !== 'run') throw new Error(`runInProcess runs \`run\` only, not "${args[0]}"`);
+    const code = await runCommand.run(args.slice(1));
     return { code, stdout, stderr };
   } finally {
     out.mockRestore();
