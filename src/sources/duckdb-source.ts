@@ -23,11 +23,10 @@ import {
   stringFromValue,
   unsupportedConverter,
 } from '@duckdb/node-api';
-import type { Logger } from '../log/logger.js';
-import { silentLogger } from '../log/logger.js';
 import type { DuckdbSourceConfig } from '../mappings/source-config.js';
-import type { ColumnInfo, ColumnKind, Row, Source, SourceError, SourceValue } from './source.js';
-import { causeText, sourceFailure } from './source-failure.js';
+import { SessionSource } from './session-source.js';
+import type { ColumnInfo, ColumnKind, Row, SourceError, SourceValue } from './source.js';
+import { causeText } from './source-failure.js';
 import type { SourceOptions } from './source-options.js';
 
 // Columns DuckDB tags with the JSON alias are parsed like postgres json; text that is not JSON stays text.
@@ -92,28 +91,21 @@ const convertersByTypeId: Record<DuckDBTypeId, DuckDBValueConverter<SourceValue>
 const toSourceValue = createDuckDBValueConverter(convertersByTypeId);
 
 /** An embedded DuckDB query (in-memory or a database file), streamed one result chunk at a time. */
-export class DuckdbSource implements Source {
-  private instance: DuckDBInstance | undefined;
-  private connection: DuckDBConnection | undefined;
-  private opening: Promise<DuckDBConnection> | undefined;
-  private iterated = false;
-  private closed = false;
-  private readonly logger: Logger;
+interface DuckdbSession {
+  instance: DuckDBInstance;
+  connection: DuckDBConnection;
+}
 
+export class DuckdbSource extends SessionSource<DuckdbSession> {
   constructor(
     private readonly config: DuckdbSourceConfig,
-    private readonly options: SourceOptions = {},
+    options: SourceOptions = {},
   ) {
-    this.logger = options.logger ?? silentLogger;
-  }
-
-  /** True while the DuckDB connection is open. */
-  get connected(): boolean {
-    return this.connection !== undefined;
+    super('duckdb', options);
   }
 
   async describe(): Promise<ColumnInfo[]> {
-    const connection = await this.open();
+    const { connection } = await this.connect();
     try {
       // Preparing binds the query and fixes its result types without running it.
       const prepared = await connection.prepare(this.config.query);
@@ -128,106 +120,64 @@ export class DuckdbSource implements Source {
     }
   }
 
-  rows(): AsyncIterable<Row> {
-    if (this.iterated)
-      throw sourceFailure('duckdb', this.options.mappingName, 'duckdb rows were already read');
-    this.iterated = true;
-    return this.stream();
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    const pending = this.opening;
-    this.opening = undefined;
-    if (pending) await pending.catch(() => undefined);
+  protected async *stream({ connection }: DuckdbSession): AsyncGenerator<Row> {
+    let result: DuckDBResult;
     try {
-      this.connection?.closeSync();
-      this.instance?.closeSync();
+      result = await connection.stream(this.config.query);
     } catch (error) {
-      this.logger.warn({ err: error }, 'duckdb close failed');
+      throw this.queryFailure(error);
     }
-    this.connection = undefined;
-    this.instance = undefined;
-  }
-
-  private async *stream(): AsyncGenerator<Row> {
-    try {
-      const connection = await this.open();
-      let result: DuckDBResult;
+    const names = result.deduplicatedColumnNames();
+    const json = names.map((_, i) => result.columnType(i).alias === 'JSON');
+    for (;;) {
+      let columns: SourceValue[][];
+      let rowCount: number;
       try {
-        result = await connection.stream(this.config.query);
+        // One chunk (≤ 2048 rows) in memory at a time; the next is fetched when the consumer asks.
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        rowCount = chunk.rowCount;
+        columns = names.map((_, i) => {
+          const values = chunk.convertColumnValues(i, toSourceValue);
+          return json[i] ? values.map(parseJson) : values;
+        });
       } catch (error) {
         throw this.queryFailure(error);
       }
-      const names = result.deduplicatedColumnNames();
-      const json = names.map((_, i) => result.columnType(i).alias === 'JSON');
-      for (;;) {
-        let columns: SourceValue[][];
-        let rowCount: number;
-        try {
-          // One chunk (≤ 2048 rows) in memory at a time; the next is fetched when the consumer asks.
-          const chunk = await result.fetchChunk();
-          if (!chunk || chunk.rowCount === 0) break;
-          rowCount = chunk.rowCount;
-          columns = names.map((_, i) => {
-            const values = chunk.convertColumnValues(i, toSourceValue);
-            return json[i] ? values.map(parseJson) : values;
-          });
-        } catch (error) {
-          throw this.queryFailure(error);
-        }
-        for (let r = 0; r < rowCount; r++) {
-          const row: Row = {};
-          for (let c = 0; c < names.length; c++) row[names[c] as string] = columns[c]?.[r] ?? null;
-          yield row;
-        }
+      for (let r = 0; r < rowCount; r++) {
+        const row: Row = {};
+        for (let c = 0; c < names.length; c++) row[names[c] as string] = columns[c]?.[r] ?? null;
+        yield row;
       }
-    } finally {
-      await this.close();
     }
   }
 
-  private open(): Promise<DuckDBConnection> {
-    if (this.closed) {
-      return Promise.reject(sourceFailure('duckdb', this.options.mappingName, 'duckdb source is closed'));
+  protected async release({ instance, connection }: DuckdbSession): Promise<void> {
+    connection.closeSync();
+    instance.closeSync();
+  }
+
+  protected async open(): Promise<DuckdbSession> {
+    const path = this.config.path ?? ':memory:';
+    let instance: DuckDBInstance | undefined;
+    try {
+      // A file is opened read-only: a source never writes, a mistyped path fails instead of
+      // creating an empty database, and other readers may hold the same file.
+      instance =
+        this.config.path === undefined
+          ? await DuckDBInstance.create(':memory:')
+          : await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+      return { instance, connection: await DuckDBConnection.create(instance) };
+    } catch (error) {
+      instance?.closeSync();
+      throw this.failure(`cannot open duckdb database ${JSON.stringify(path)}: ${causeText(error)}`, error);
     }
-    if (!this.opening) {
-      const path = this.config.path ?? ':memory:';
-      this.opening = (async () => {
-        try {
-          // A file is opened read-only: a source never writes, a mistyped path fails instead of
-          // creating an empty database, and other readers may hold the same file.
-          this.instance =
-            this.config.path === undefined
-              ? await DuckDBInstance.create(':memory:')
-              : await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
-          this.connection = await DuckDBConnection.create(this.instance);
-          return this.connection;
-        } catch (error) {
-          this.instance?.closeSync();
-          this.instance = undefined;
-          throw sourceFailure(
-            'duckdb',
-            this.options.mappingName,
-            `cannot open duckdb database ${JSON.stringify(path)}: ${causeText(error)}`,
-            error,
-          );
-        }
-      })();
-    }
-    return this.opening;
   }
 
   private queryFailure(error: unknown): SourceError {
-    return sourceFailure(
-      'duckdb',
-      this.options.mappingName,
-      `duckdb query failed: ${causeText(error)}`,
-      error,
-    );
+    return this.failure(`duckdb query failed: ${causeText(error)}`, error);
   }
 }
-
 function describeColumn(name: string, type: DuckDBType): ColumnInfo {
   return { name, kind: columnKind(type), nativeType: type.alias ?? type.toString() };
 }

@@ -1,12 +1,11 @@
 import pg from 'pg';
 import QueryStream from 'pg-query-stream';
-import type { Logger } from '../log/logger.js';
-import { silentLogger } from '../log/logger.js';
 import { registerSecret } from '../log/secrets.js';
 import type { PostgresSourceConfig } from '../mappings/source-config.js';
 import { redactUrl } from './redact-url.js';
-import type { ColumnInfo, ColumnKind, Row, Source, SourceError } from './source.js';
-import { causeText, sourceFailure } from './source-failure.js';
+import { SessionSource } from './session-source.js';
+import type { ColumnInfo, ColumnKind, Row, SourceError } from './source.js';
+import { causeText } from './source-failure.js';
 import { defaultBatchSize, type SourceOptions } from './source-options.js';
 
 // Type OIDs whose default pg parsing would lose precision or shift a calendar date.
@@ -91,20 +90,15 @@ class LossAwareQueryStream extends QueryStream {
 }
 
 /** A PostgreSQL query streamed through a server-side cursor, `batchSize` rows per fetch. */
-export class PostgresSource implements Source {
-  private client: pg.Client | undefined;
-  private connecting: Promise<pg.Client> | undefined;
-  private iterated = false;
-  private closed = false;
-  private readonly logger: Logger;
+export class PostgresSource extends SessionSource<pg.Client> {
   private readonly batchSize: number;
   private readonly where: string;
 
   constructor(
     private readonly config: PostgresSourceConfig,
-    private readonly options: SourceOptions = {},
+    options: SourceOptions = {},
   ) {
-    this.logger = options.logger ?? silentLogger;
+    super('postgres', options);
     this.batchSize = options.batchSize ?? defaultBatchSize;
     this.where = redactUrl(config.url);
     try {
@@ -112,11 +106,6 @@ export class PostgresSource implements Source {
     } catch {
       // An unparsable URL fails at connect with its own message.
     }
-  }
-
-  /** True while a connection to the server is open. */
-  get connected(): boolean {
-    return this.client !== undefined;
   }
 
   async describe(): Promise<ColumnInfo[]> {
@@ -150,107 +139,68 @@ export class PostgresSource implements Source {
     }
   }
 
-  rows(): AsyncIterable<Row> {
-    if (this.iterated)
-      throw sourceFailure('postgres', this.options.mappingName, 'postgres rows were already read');
-    this.iterated = true;
-    return this.stream();
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    const pending = this.connecting;
-    this.connecting = undefined;
-    const client = this.client ?? (pending ? await pending.catch(() => undefined) : undefined);
-    this.client = undefined;
-    if (client)
-      await client.end().catch((error: unknown) => this.logger.warn({ err: error }, 'postgres end failed'));
-  }
-
-  private async *stream(): AsyncGenerator<Row> {
+  protected async *stream(client: pg.Client): AsyncGenerator<Row> {
+    const rows = client.query(new LossAwareQueryStream(this.config.query, this.batchSize, client));
     try {
-      const client = await this.connect();
-      const query = new LossAwareQueryStream(this.config.query, this.batchSize, client);
-      const rows = client.query(query);
-      try {
-        // The stream pauses when its buffer holds batchSize rows: backpressure from the consumer.
-        for await (const row of rows) yield row as Row;
-      } catch (error) {
-        throw this.queryFailure(error);
-      }
-    } finally {
-      await this.close();
+      // The stream pauses when its buffer holds batchSize rows: backpressure from the consumer.
+      for await (const row of rows) yield row as Row;
+    } catch (error) {
+      throw this.queryFailure(error);
     }
   }
 
-  private connect(): Promise<pg.Client> {
-    if (this.closed) {
-      return Promise.reject(sourceFailure('postgres', this.options.mappingName, 'postgres source is closed'));
+  protected release(client: pg.Client): Promise<void> {
+    return client.end();
+  }
+
+  protected async open(): Promise<pg.Client> {
+    const client = new pg.Client({
+      connectionString: this.config.url,
+      application_name: this.options.mappingName
+        ? `affinity-sync:${this.options.mappingName}`
+        : 'affinity-sync',
+      types: clientTypes,
+      connectionTimeoutMillis: 15_000,
+    });
+    // A server that drops the connection mid-stream surfaces through the running query.
+    client.on('error', (error) => this.logger.warn({ err: error }, 'postgres connection error'));
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      throw this.connectFailure(error);
     }
-    if (!this.connecting) {
-      const client = new pg.Client({
-        connectionString: this.config.url,
-        application_name: this.options.mappingName
-          ? `affinity-sync:${this.options.mappingName}`
-          : 'affinity-sync',
-        types: clientTypes,
-        connectionTimeoutMillis: 15_000,
-      });
-      // A server that drops the connection mid-stream surfaces through the running query.
-      client.on('error', (error) => this.logger.warn({ err: error }, 'postgres connection error'));
-      this.connecting = client.connect().then(
-        () => {
-          this.client = client;
-          return client;
-        },
-        (error: unknown) => {
-          this.connecting = undefined;
-          throw this.connectFailure(error);
-        },
-      );
-    }
-    return this.connecting;
   }
 
   private connectFailure(error: unknown): SourceError {
-    const name = this.options.mappingName;
+    const _name = this.options.mappingName;
     const code = errorCode(error);
     const { host, port } = hostOf(this.config.url);
     switch (code) {
       case 'ECONNREFUSED':
-        return sourceFailure(
-          'postgres',
-          name,
+        return this.failure(
           `cannot connect to postgres at ${host}:${port}: connection refused (ECONNREFUSED); check the host and port in source.url and that the server is running`,
           error,
         );
       case 'ENOTFOUND':
       case 'EAI_AGAIN':
-        return sourceFailure(
-          'postgres',
-          name,
+        return this.failure(
           `cannot connect to postgres: host "${host}" not found (${code}); check the host in source.url`,
           error,
         );
       case '28P01':
       case '28000':
-        return sourceFailure(
-          'postgres',
-          name,
+        return this.failure(
           `postgres login failed at ${host}:${port}: ${causeText(error)} (${code}); check the user and password in source.url`,
           error,
         );
       case '3D000':
-        return sourceFailure(
-          'postgres',
-          name,
+        return this.failure(
           `postgres login failed at ${host}:${port}: ${causeText(error)} (${code}); check the database name in source.url`,
           error,
         );
       default:
-        return sourceFailure(
-          'postgres',
-          name,
+        return this.failure(
           `cannot connect to postgres at ${this.where}: ${causeText(error)}${code ? ` (${code})` : ''}`,
           error,
         );
@@ -259,12 +209,7 @@ export class PostgresSource implements Source {
 
   private queryFailure(error: unknown): SourceError {
     const code = errorCode(error);
-    return sourceFailure(
-      'postgres',
-      this.options.mappingName,
-      `postgres query failed: ${causeText(error)}${code ? ` (${code})` : ''}`,
-      error,
-    );
+    return this.failure(`postgres query failed: ${causeText(error)}${code ? ` (${code})` : ''}`, error);
   }
 }
 

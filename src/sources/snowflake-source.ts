@@ -3,11 +3,11 @@ import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type * as Snowflake from 'snowflake-sdk';
 import type { Logger } from '../log/logger.js';
-import { silentLogger } from '../log/logger.js';
 import { registerSecret } from '../log/secrets.js';
 import type { SnowflakeSourceConfig } from '../mappings/source-config.js';
-import type { ColumnInfo, ColumnKind, Row, Source, SourceError, SourceValue } from './source.js';
-import { causeText, sourceFailure } from './source-failure.js';
+import { SessionSource } from './session-source.js';
+import type { ColumnInfo, ColumnKind, Row, SourceError, SourceValue } from './source.js';
+import { causeText } from './source-failure.js';
 import { defaultBatchSize, type SourceOptions } from './source-options.js';
 
 type Driver = typeof Snowflake;
@@ -49,28 +49,18 @@ function routeDriverLogs(snowflake: Driver, logger: Logger): void {
 }
 
 /** A Snowflake query streamed through the driver's row stream (result chunks fetched as read). */
-export class SnowflakeSource implements Source {
-  private connection: Snowflake.Connection | undefined;
-  private connecting: Promise<Snowflake.Connection> | undefined;
-  private iterated = false;
-  private closed = false;
-  private readonly logger: Logger;
+export class SnowflakeSource extends SessionSource<Snowflake.Connection> {
   private readonly batchSize: number;
 
   constructor(
     private readonly config: SnowflakeSourceConfig,
-    private readonly options: SourceOptions = {},
+    options: SourceOptions = {},
   ) {
-    this.logger = options.logger ?? silentLogger;
+    super('snowflake', options);
     this.batchSize = options.batchSize ?? defaultBatchSize;
     registerSecret(config.password);
     registerSecret(config.privateKey);
     registerSecret(config.privateKeyPassphrase);
-  }
-
-  /** True while a session is open. */
-  get connected(): boolean {
-    return this.connection !== undefined;
   }
 
   async describe(): Promise<ColumnInfo[]> {
@@ -87,20 +77,38 @@ export class SnowflakeSource implements Source {
     return (statement.getColumns() ?? []).map(describeColumn);
   }
 
-  rows(): AsyncIterable<Row> {
-    if (this.iterated)
-      throw sourceFailure('snowflake', this.options.mappingName, 'snowflake rows were already read');
-    this.iterated = true;
-    return this.stream();
+  protected async *stream(connection: Snowflake.Connection): AsyncGenerator<Row> {
+    const statement = await new Promise<Snowflake.RowStatement>((resolve, reject) => {
+      connection.execute({
+        sqlText: this.config.query,
+        streamResult: true,
+        // NUMBER / DECIMAL as the server's decimal text: no rounding through a double.
+        fetchAsString: ['Number'],
+        complete: (error, stmt) =>
+          error ? reject(this.queryFailure(error)) : resolve(stmt as Snowflake.RowStatement),
+      });
+    });
+    const converters = (statement.getColumns() ?? []).map(converterFor);
+    const rows: Readable = statement.streamRows();
+    try {
+      // The row stream holds at most rowStreamHighWaterMark rows plus the chunks being fetched.
+      for await (const raw of rows) {
+        const row: Row = {};
+        for (const { name, convert } of converters) {
+          const value = (raw as Record<string, unknown>)[name];
+          row[name] = value === null || value === undefined ? null : convert(value);
+        }
+        yield row;
+      }
+    } catch (error) {
+      throw this.queryFailure(error);
+    } finally {
+      rows.destroy();
+    }
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    const pending = this.connecting;
-    this.connecting = undefined;
-    const connection = this.connection ?? (pending ? await pending.catch(() => undefined) : undefined);
-    this.connection = undefined;
-    if (!connection?.isUp()) return;
+  protected async release(connection: Snowflake.Connection): Promise<void> {
+    if (!connection.isUp()) return;
     // Deletes the session on the server; a statement still running there is dropped with it.
     await new Promise<void>((resolve) => {
       connection.destroy((error) => {
@@ -110,61 +118,7 @@ export class SnowflakeSource implements Source {
     });
   }
 
-  private async *stream(): AsyncGenerator<Row> {
-    try {
-      const connection = await this.connect();
-      const statement = await new Promise<Snowflake.RowStatement>((resolve, reject) => {
-        connection.execute({
-          sqlText: this.config.query,
-          streamResult: true,
-          // NUMBER / DECIMAL as the server's decimal text: no rounding through a double.
-          fetchAsString: ['Number'],
-          complete: (error, stmt) =>
-            error ? reject(this.queryFailure(error)) : resolve(stmt as Snowflake.RowStatement),
-        });
-      });
-      const converters = (statement.getColumns() ?? []).map(converterFor);
-      const rows: Readable = statement.streamRows();
-      try {
-        // The row stream holds at most rowStreamHighWaterMark rows plus the chunks being fetched.
-        for await (const raw of rows) {
-          const row: Row = {};
-          for (const { name, convert } of converters) {
-            const value = (raw as Record<string, unknown>)[name];
-            row[name] = value === null || value === undefined ? null : convert(value);
-          }
-          yield row;
-        }
-      } catch (error) {
-        throw this.queryFailure(error);
-      } finally {
-        rows.destroy();
-      }
-    } finally {
-      await this.close();
-    }
-  }
-
-  private connect(): Promise<Snowflake.Connection> {
-    if (this.closed) {
-      return Promise.reject(
-        sourceFailure('snowflake', this.options.mappingName, 'snowflake source is closed'),
-      );
-    }
-    this.connecting ??= this.open().then(
-      (connection) => {
-        this.connection = connection;
-        return connection;
-      },
-      (error: unknown) => {
-        this.connecting = undefined;
-        throw error;
-      },
-    );
-    return this.connecting;
-  }
-
-  private async open(): Promise<Snowflake.Connection> {
+  protected async open(): Promise<Snowflake.Connection> {
     const snowflake = await loadDriver();
     routeDriverLogs(snowflake, this.logger);
     const c = this.config;
@@ -196,12 +150,7 @@ export class SnowflakeSource implements Source {
         clientSessionKeepAlive: false,
       });
     } catch (error) {
-      throw sourceFailure(
-        'snowflake',
-        this.options.mappingName,
-        `invalid snowflake connection settings: ${causeText(error)}`,
-        error,
-      );
+      throw this.failure(`invalid snowflake connection settings: ${causeText(error)}`, error);
     }
     try {
       // connectAsync resolves even when the login fails; only its callback carries the error.
@@ -224,12 +173,7 @@ export class SnowflakeSource implements Source {
     try {
       pem = c.privateKeyPath !== undefined ? await readFile(c.privateKeyPath) : (c.privateKey ?? '');
     } catch (error) {
-      throw sourceFailure(
-        'snowflake',
-        this.options.mappingName,
-        `cannot read the snowflake private key file ${from}: ${causeText(error)}`,
-        error,
-      );
+      throw this.failure(`cannot read the snowflake private key file ${from}: ${causeText(error)}`, error);
     }
     try {
       createPrivateKey({
@@ -243,9 +187,7 @@ export class SnowflakeSource implements Source {
         code === 'ERR_OSSL_BAD_DECRYPT' || code === 'ERR_MISSING_PASSPHRASE'
           ? 'it is encrypted and source.privateKeyPassphrase is missing or wrong'
           : 'it is not a PEM private key (PKCS#8, BEGIN PRIVATE KEY or BEGIN ENCRYPTED PRIVATE KEY)';
-      throw sourceFailure(
-        'snowflake',
-        this.options.mappingName,
+      throw this.failure(
         `cannot use the snowflake private key from ${from}: ${reason}${code ? ` (${code})` : ''}`,
         error,
       );
@@ -254,7 +196,7 @@ export class SnowflakeSource implements Source {
 
   private connectFailure(error: unknown): SourceError {
     const c = this.config;
-    const name = this.options.mappingName;
+    const _name = this.options.mappingName;
     const code = errorCode(error);
     const where = c.accessUrl ? hostOf(c.accessUrl) : `${c.account}.snowflakecomputing.com`;
     const network = networkCode(error);
@@ -267,9 +209,7 @@ export class SnowflakeSource implements Source {
             : network === 'ETIMEDOUT' || network === 'ECONNABORTED'
               ? 'timed out'
               : 'network error';
-      return sourceFailure(
-        'snowflake',
-        name,
+      return this.failure(
         `cannot reach snowflake at ${where}: ${reason} (${network}); check source.account${c.accessUrl ? ' and source.accessUrl' : ''} and the network`,
         error,
       );
@@ -278,9 +218,7 @@ export class SnowflakeSource implements Source {
       c.password !== undefined
         ? 'check source.username and source.password'
         : 'check source.username, the private key (and passphrase) and that its public key is set on the user (ALTER USER … SET RSA_PUBLIC_KEY)';
-    return sourceFailure(
-      'snowflake',
-      name,
+    return this.failure(
       `snowflake login failed for user "${c.username}" at ${where}: ${causeText(error)}${code ? ` (${code})` : ''}; ${hint}`,
       error,
     );
@@ -290,9 +228,7 @@ export class SnowflakeSource implements Source {
     const code = errorCode(error);
     const sqlState = fieldOf(error, 'sqlState');
     const codes = [code, sqlState ? `SQLSTATE ${sqlState}` : undefined].filter(Boolean).join(', ');
-    return sourceFailure(
-      'snowflake',
-      this.options.mappingName,
+    return this.failure(
       `snowflake query failed: ${causeText(error).replace(/\s*\n\s*/g, ' ')}${codes ? ` (${codes})` : ''}`,
       error,
     );
