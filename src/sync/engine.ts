@@ -10,15 +10,14 @@ import type { Mapping } from '../mappings/mapping-schema.js';
 import { type ResolvedField, resolveFields } from '../mappings/resolve-fields.js';
 import type { SourceConfig } from '../mappings/source-config.js';
 import { missingColumns } from '../sources/missing-columns.js';
-import type { Row, Source } from '../sources/source.js';
-import { convertValue, type FieldTarget } from './convert-value.js';
+import type { Source } from '../sources/source.js';
+import type { FieldTarget } from './convert-value.js';
+import { diffUpdates } from './diff-updates.js';
 import { displayValue } from './display-value.js';
 import { EntryIndex, type IndexedEntry } from './entry-index.js';
 import { fatalReason } from './fatal-reason.js';
-import { matchRow } from './match-row.js';
-import { nullValue } from './null-value.js';
+import { type MappedField, type PlannedUpdate, planRow } from './plan-row.js';
 import { type Change, ProblemLog, type RunReport, type RunStatus } from './report.js';
-import { sameValue } from './same-value.js';
 import { updateBatches } from './update-batches.js';
 import { writeEntries } from './write-entries.js';
 
@@ -61,7 +60,7 @@ interface Pending {
   entry: IndexedEntry;
   row: number;
   key: string;
-  updates: Array<{ update: FieldUpdate; column: string; field: ResolvedField }>;
+  updates: PlannedUpdate[];
 }
 
 /** Thrown for failures that end the run (bad key, quota reached, source failure, limiter down). */
@@ -109,7 +108,7 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
     if (resolved.problems.length > 0) {
       throw new ConfigError(resolved.problems.map((p) => ({ file: options.file ?? mapping.name, ...p })));
     }
-    const targets = new Map<string, FieldTarget>();
+    const mapped: MappedField[] = [];
     for (const field of resolved.fields) {
       const target: FieldTarget = {
         fieldId: field.fieldId,
@@ -118,8 +117,9 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
       };
       if (needsOptions(field))
         target.dropdownOptions = await client.getDropdownOptions(mapping.list, field.fieldId);
-      targets.set(field.column, target);
+      mapped.push({ field, target });
     }
+    const optionsOf = new Map(mapped.map((m) => [m.field.column, m.target.dropdownOptions]));
 
     // 2. The source's columns, before reading the list: a missing column fails without writing.
     source = deps.openSource(mapping.source);
@@ -155,7 +155,31 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
         tell();
         if (options.signal?.aborted) throw new FatalRunError('interrupted before writing');
       }
-      planRow(row, rows.read);
+      const plan = planRow(row, rows.read, mapping.match, index, mapped);
+      switch (plan.kind) {
+        case 'unmatched':
+        case 'ambiguous':
+          rows[plan.kind] += 1;
+          problems.add(plan.problem);
+          break;
+        case 'matched': {
+          rows.matched += 1;
+          if (plan.rejections.length > 0) rows.rejected += 1;
+          fields.rejected += plan.rejections.length;
+          for (const problem of plan.rejections) problems.add(problem);
+          let duplicate = false;
+          for (const entry of plan.entries) {
+            if (pending.has(entry.listEntryId)) duplicate = true;
+            pending.set(entry.listEntryId, { entry, row: rows.read, key: plan.key, updates: plan.updates });
+          }
+          if (duplicate) rows.duplicate += 1;
+          break;
+        }
+        default: {
+          const never: never = plan;
+          throw new Error(`unexpected plan ${JSON.stringify(never)}`);
+        }
+      }
     }
     await source.close();
     source = undefined;
@@ -163,29 +187,26 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
     // 5. Diff.
     const toWrite: Array<{ pending: Pending; updates: FieldUpdate[] }> = [];
     for (const item of pending.values()) {
-      const changed: FieldUpdate[] = [];
-      for (const { update, field } of item.updates) {
-        const current = item.entry.values.get(update.id);
-        if (mode === 'diff' && sameValue(current, update.value)) {
-          fields.unchanged += 1;
-          continue;
-        }
-        changed.push(update);
-        if (dryRun) {
-          const options = targets.get(field.column)?.dropdownOptions;
-          changes.push({
-            entryId: item.entry.listEntryId,
-            entityId: item.entry.entityId,
-            ...(item.entry.entityName === undefined ? {} : { entityName: item.entry.entityName }),
-            fieldId: update.id,
-            fieldName: field.fieldName,
-            before: displayValue(current?.data, field.valueType, 'read', options),
-            after: displayValue(update.value.data, field.valueType, 'update', options),
-          });
-        }
+      const { changed, unchanged } = diffUpdates(item.entry, item.updates, mode);
+      fields.unchanged += unchanged;
+      if (changed.length === 0) {
+        entries.unchanged += 1;
+        continue;
       }
-      if (changed.length === 0) entries.unchanged += 1;
-      else toWrite.push({ pending: item, updates: changed });
+      toWrite.push({ pending: item, updates: changed.map((c) => c.update) });
+      if (!dryRun) continue;
+      for (const { update, field } of changed) {
+        const options = optionsOf.get(field.column);
+        changes.push({
+          entryId: item.entry.listEntryId,
+          entityId: item.entry.entityId,
+          ...(item.entry.entityName === undefined ? {} : { entityName: item.entry.entityName }),
+          fieldId: update.id,
+          fieldName: field.fieldName,
+          before: displayValue(item.entry.values.get(update.id)?.data, field.valueType, 'read', options),
+          after: displayValue(update.value.data, field.valueType, 'update', options),
+        });
+      }
     }
     progress.entriesToWrite = toWrite.length;
     log.info({ rows, entriesToWrite: toWrite.length }, 'rows read and compared');
@@ -231,77 +252,6 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
       if (outcome.fatal) throw new FatalRunError(outcome.fatal);
     }
     if (entries.failed > 0 || rows.ambiguous > 0 || rows.rejected > 0) status = 'partial';
-
-    function planRow(row: Row, rowNumber: number): void {
-      const match = matchRow(row, mapping.match, index);
-      switch (match.kind) {
-        case 'unmatched':
-          rows.unmatched += 1;
-          problems.add({
-            row: rowNumber,
-            ...(match.keys.length > 0 ? { key: match.keys.join(', ') } : {}),
-            reason:
-              match.keys.length > 0
-                ? `no list entry matches ${match.keys.join(' or ')}`
-                : `no match key: ${mapping.match.map((m) => m.column).join(', ')} all empty`,
-          });
-          return;
-        case 'invalid-key':
-          rows.unmatched += 1;
-          problems.add({ row: rowNumber, column: match.column, value: match.value, reason: match.reason });
-          return;
-        case 'ambiguous':
-          rows.ambiguous += 1;
-          problems.add({
-            row: rowNumber,
-            key: `${match.rule.column}=${match.key}`,
-            reason: `ambiguous: ${match.rule.column}=${match.key} belongs to ${match.entityIds.length} companies on the list (${match.entityIds.join(', ')}); not written — match by entity id instead`,
-          });
-          return;
-        case 'matched':
-          break;
-        default: {
-          const never: never = match;
-          throw new Error(`unexpected match ${JSON.stringify(never)}`);
-        }
-      }
-      rows.matched += 1;
-      const key = `${match.rule.column}=${match.key}`;
-      const updates: Pending['updates'] = [];
-      let rejected = false;
-      for (const field of resolved.fields) {
-        const raw = row[field.column];
-        if (raw === null || raw === undefined) {
-          if (field.onNull === 'clear') {
-            updates.push({
-              update: { id: field.fieldId, value: nullValue(field.valueType) },
-              column: field.column,
-              field,
-            });
-          }
-          continue;
-        }
-        const converted = convertValue(raw, targets.get(field.column)!);
-        if (converted.ok) {
-          updates.push({
-            update: { id: field.fieldId, value: converted.value },
-            column: field.column,
-            field,
-          });
-        } else {
-          rejected = true;
-          fields.rejected += 1;
-          problems.add({ row: rowNumber, key, column: field.column, reason: converted.reason });
-        }
-      }
-      if (rejected) rows.rejected += 1;
-      let duplicate = false;
-      for (const entry of match.entries) {
-        if (pending.has(entry.listEntryId)) duplicate = true;
-        pending.set(entry.listEntryId, { entry, row: rowNumber, key, updates });
-      }
-      if (duplicate) rows.duplicate += 1;
-    }
   } catch (caught) {
     if (caught instanceof ConfigError) throw caught;
     status = 'failed';

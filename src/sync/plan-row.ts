@@ -1,0 +1,97 @@
+import type { FieldUpdate } from '../affinity/field-value.js';
+import type { ResolvedField } from '../mappings/resolve-fields.js';
+import type { Row } from '../sources/source.js';
+import { convertValue, type FieldTarget } from './convert-value.js';
+import type { EntryIndex, IndexedEntry } from './entry-index.js';
+import { type MatchRule, matchRow } from './match-row.js';
+import { nullValue } from './null-value.js';
+import type { Problem } from './report.js';
+
+/** One mapped column: how it resolved on the list, and what conversion needs (dropdown options). */
+export interface MappedField {
+  field: ResolvedField;
+  target: FieldTarget;
+}
+
+export interface PlannedUpdate {
+  update: FieldUpdate;
+  field: ResolvedField;
+}
+
+/** What one source row means for Affinity: the entries it reaches and their updates, or why none. */
+export type RowPlan =
+  | { kind: 'unmatched' | 'ambiguous'; problem: Problem }
+  | {
+      kind: 'matched';
+      /** The match key that hit, as `column=value`. */
+      key: string;
+      entries: IndexedEntry[];
+      updates: PlannedUpdate[];
+      /** One problem per value that could not convert (the row's other fields still go). */
+      rejections: Problem[];
+    };
+
+/**
+ * Matches a row by the rules in order and converts its mapped values (pure). NULL follows the
+ * field's onNull: skip sends nothing, clear sends `data: null`.
+ */
+export function planRow(
+  row: Row,
+  rowNumber: number,
+  rules: MatchRule[],
+  index: EntryIndex,
+  fields: MappedField[],
+): RowPlan {
+  const match = matchRow(row, rules, index);
+  switch (match.kind) {
+    case 'unmatched':
+      return {
+        kind: 'unmatched',
+        problem: {
+          row: rowNumber,
+          ...(match.keys.length > 0 ? { key: match.keys.join(', ') } : {}),
+          reason:
+            match.keys.length > 0
+              ? `no list entry matches ${match.keys.join(' or ')}`
+              : `no match key: ${rules.map((m) => m.column).join(', ')} all empty`,
+        },
+      };
+    case 'invalid-key':
+      return {
+        kind: 'unmatched',
+        problem: { row: rowNumber, column: match.column, value: match.value, reason: match.reason },
+      };
+    case 'ambiguous': {
+      const key = `${match.rule.column}=${match.key}`;
+      return {
+        kind: 'ambiguous',
+        problem: {
+          row: rowNumber,
+          key,
+          reason: `ambiguous: ${key} belongs to ${match.entityIds.length} companies on the list (${match.entityIds.join(', ')}); not written — match by entity id instead`,
+        },
+      };
+    }
+    case 'matched':
+      break;
+    default: {
+      const never: never = match;
+      throw new Error(`unexpected match ${JSON.stringify(never)}`);
+    }
+  }
+  const key = `${match.rule.column}=${match.key}`;
+  const updates: PlannedUpdate[] = [];
+  const rejections: Problem[] = [];
+  for (const { field, target } of fields) {
+    const raw = row[field.column];
+    if (raw === null || raw === undefined) {
+      if (field.onNull === 'clear')
+        updates.push({ update: { id: field.fieldId, value: nullValue(field.valueType) }, field });
+      continue;
+    }
+    const converted = convertValue(raw, target);
+    if (converted.ok) updates.push({ update: { id: field.fieldId, value: converted.value }, field });
+    else rejections.push({ row: rowNumber, key, column: field.column, reason: converted.reason });
+  }
+  return { kind: 'matched', key, entries: match.entries, updates, rejections };
+}
