@@ -204,10 +204,13 @@ export function observe(
       headers.userRemaining === 0 || (headers.userRemaining === undefined && headers.userReset !== undefined);
     if (!windowSpent) {
       // Concurrency (or monthly) cap, or a bare 429: halve the in-flight cap and back off exponentially.
-      state.backoffLevel += 1;
-      state.cap = Math.max(Math.floor(state.cap / 2), 1);
-      state.successes = 0;
-      state.pausedUntil = Math.max(state.pausedUntil, now + concurrencyBackoffMs(state.backoffLevel, random));
+      // 429s arriving during the pause belong to the burst that started it: they do not escalate.
+      if (now >= state.pausedUntil) {
+        state.backoffLevel += 1;
+        state.cap = Math.max(Math.floor(state.cap / 2), 1);
+        state.successes = 0;
+        state.pausedUntil = now + concurrencyBackoffMs(state.backoffLevel, random);
+      }
     } else {
       const resetMs =
         headers.userReset !== undefined

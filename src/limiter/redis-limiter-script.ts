@@ -171,11 +171,14 @@ end
 if status == 429 then
   local windowSpent = h.userRemaining == 0 or (h.userRemaining == nil and h.userReset ~= nil)
   if not windowSpent then
-    s.backoffLevel = s.backoffLevel + 1
-    s.cap = math.max(math.floor(s.cap / 2), 1)
-    s.successes = 0
-    local step = math.min(${backoffBaseMs} * 2 ^ math.min(math.max(s.backoffLevel - 1, 0), 16), ${backoffMaxMs})
-    s.pausedUntil = math.max(s.pausedUntil, now + step * (0.5 + random / 2))
+    -- 429s arriving during the pause belong to the burst that started it: they do not escalate.
+    if now >= s.pausedUntil then
+      s.backoffLevel = s.backoffLevel + 1
+      s.cap = math.max(math.floor(s.cap / 2), 1)
+      s.successes = 0
+      local step = math.min(${backoffBaseMs} * 2 ^ math.min(math.max(s.backoffLevel - 1, 0), 16), ${backoffMaxMs})
+      s.pausedUntil = now + step * (0.5 + random / 2)
+    end
   else
     local resetMs
     if h.userReset ~= nil then

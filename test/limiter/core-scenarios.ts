@@ -165,18 +165,33 @@ export function describePacingScenarios(
       expect(await core.acquire(t0 + 100)).toEqual({ kind: 'wait', waitMs: 20, reason: 'concurrency' });
       await core.observe(t0 + 1, { status: 429, headers: { userRemaining: 30 } }, 1);
       expect(await core.state(t0 + 1)).toMatchObject({ cap: 2, backoffLevel: 1, pausedUntil: t0 + 501 });
+      // A 429 of the same burst (answered during the pause) does not escalate.
       await core.observe(t0 + 2, { status: 429, headers: { userRemaining: 30 } }, 1);
-      expect(await core.state(t0 + 2)).toMatchObject({ cap: 1, backoffLevel: 2, pausedUntil: t0 + 1002 });
-      await core.observe(t0 + 3, { status: 429, headers: { userRemaining: 30 } }, 0);
-      expect(await core.state(t0 + 3)).toMatchObject({ cap: 1, backoffLevel: 3, pausedUntil: t0 + 1003 });
-      expect(await core.acquire(t0 + 3)).toEqual({ kind: 'wait', waitMs: 1000, reason: 'paused' });
-      await core.observe(t0 + 4, ok());
-      expect(await core.state(t0 + 4)).toMatchObject({ cap: 2, backoffLevel: 0, inFlight: 0 });
-      const at = await acquireAt(core, t0 + 1003);
+      expect(await core.state(t0 + 2)).toMatchObject({ cap: 2, backoffLevel: 1, pausedUntil: t0 + 501 });
+      // A 429 after the pause does: the step doubles (jittered into [½, 1]) and the cap halves again.
+      await core.observe(t0 + 600, { status: 429, headers: { userRemaining: 30 } }, 0);
+      expect(await core.state(t0 + 600)).toMatchObject({ cap: 1, backoffLevel: 2, pausedUntil: t0 + 1100 });
+      expect(await core.acquire(t0 + 600)).toEqual({ kind: 'wait', waitMs: 500, reason: 'paused' });
+      await core.observe(t0 + 601, ok());
+      expect(await core.state(t0 + 601)).toMatchObject({ cap: 2, backoffLevel: 0, inFlight: 0 });
+      const at = await acquireAt(core, t0 + 1100);
       await core.observe(at, ok());
       await acquireAt(core, at);
       await core.observe(at + 1, ok());
       expect((await core.state(at + 1)).cap).toBe(3);
+    });
+
+    it('pauses about as long after a burst of 8 simultaneous concurrency 429s as after one', async () => {
+      const core = await makeCore({ ...testSettings, maxInFlight: 8, limit: 100_000, windowMs: 60_000 });
+      for (let i = 0; i < 8; i++) await acquireAt(core, t0);
+      for (let i = 0; i < 8; i++) {
+        await core.observe(
+          t0 + 10,
+          { status: 429, headers: { userLimit: 100_000, userRemaining: 99_990, userReset: 30 } },
+          1,
+        );
+      }
+      expect(await core.state(t0 + 10)).toMatchObject({ cap: 4, backoffLevel: 1, pausedUntil: t0 + 510 });
     });
 
     it('backs off exponentially on a 429 without rate-limit headers', async () => {
