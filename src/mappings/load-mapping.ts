@@ -10,6 +10,16 @@ export interface LoadedMapping {
   mapping: Mapping;
   /** The file as given (e.g. `mappings/portfolio.yaml`), for messages. */
   file: string;
+  /** Line and column of a path (`fields.arr`), for problems found when the run asks Affinity. */
+  locate?: (path: string) => { line: number; column: number };
+}
+
+function loaded(checked: CheckedFile & { mapping: Mapping }): LoadedMapping {
+  return {
+    mapping: checked.mapping,
+    file: checked.file,
+    ...(checked.locate ? { locate: checked.locate } : {}),
+  };
 }
 
 /** One file's outcome: the mapping when valid, every problem otherwise. */
@@ -61,7 +71,7 @@ export async function loadMappingFile(
 ): Promise<LoadedMapping> {
   const checked = await checkMappingFile(file, env);
   if (checked.mapping === undefined) throw new ConfigError(checked.problems);
-  return { mapping: checked.mapping, file };
+  return loaded({ ...checked, mapping: checked.mapping, file });
 }
 
 /**
@@ -75,7 +85,7 @@ export async function loadMappingsDir(
   const checked = await checkMappingsDir(dir, env);
   const problems = checked.flatMap((c) => c.problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return checked.map((c) => ({ mapping: c.mapping!, file: c.file }));
+  return checked.map((c) => loaded({ ...c, mapping: c.mapping! }));
 }
 
 /**
@@ -90,8 +100,8 @@ export async function findMapping(
   if (/[\\/]/.test(fileOrName) || yamlFile.test(fileOrName)) return loadMappingFile(fileOrName, env);
   const checked = await checkMappingsDir(mappingsDir, env);
   const named = checked.filter((c) => c.name === fileOrName);
-  if (named.length === 1 && named[0]!.mapping !== undefined)
-    return { mapping: named[0]!.mapping, file: named[0]!.file };
+  const [only] = named;
+  if (named.length === 1 && only?.mapping !== undefined) return loaded({ ...only, mapping: only.mapping });
   if (named.length > 0) throw new ConfigError(named.flatMap((c) => c.problems));
   const unnamed = checked.filter((c) => c.name === undefined).flatMap((c) => c.problems);
   const names = checked.flatMap((c) => (c.name === undefined ? [] : [c.name]));

@@ -5,7 +5,7 @@ import type { FieldUpdate } from '../affinity/field-value.js';
 import type { Limiter } from '../affinity/limiter.js';
 import type { Logger } from '../log/logger.js';
 import { scrub } from '../log/secrets.js';
-import { ConfigError } from '../mappings/config-error.js';
+import { ConfigError, type ConfigProblem } from '../mappings/config-error.js';
 import type { Mapping } from '../mappings/mapping-schema.js';
 import { type ResolvedField, resolveFields } from '../mappings/resolve-fields.js';
 import type { SourceConfig } from '../mappings/source-config.js';
@@ -32,6 +32,8 @@ export interface SyncOptions {
   mapping: Mapping;
   /** Mapping file, for configuration error messages. */
   file?: string;
+  /** Line and column of a mapping path in `file`, so configuration errors point at it. */
+  locate?: (path: string) => { line: number; column: number };
   /** Do everything but the writes. @defaultValue false */
   dryRun?: boolean;
   /** Overrides the mapping's mode for this run. */
@@ -103,10 +105,10 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
   let source: Source | undefined;
   try {
     // 1. Fields and dropdown options.
-    const listFields = await fetchListFields(client, mapping, options.file);
+    const listFields = await fetchListFields(client, options);
     const resolved = resolveFields(mapping, listFields);
     if (resolved.problems.length > 0) {
-      throw new ConfigError(resolved.problems.map((p) => ({ file: options.file ?? mapping.name, ...p })));
+      throw new ConfigError(resolved.problems.map((p) => configProblem(options, p)));
     }
     const mapped: MappedField[] = [];
     for (const field of resolved.fields) {
@@ -294,21 +296,26 @@ function needsOptions(field: ResolvedField): boolean {
   );
 }
 
-async function fetchListFields(client: AffinityClient, mapping: Mapping, file: string | undefined) {
+async function fetchListFields(client: AffinityClient, options: SyncOptions) {
+  const { mapping } = options;
   try {
     return await client.getListFields(mapping.list);
   } catch (caught) {
     if (caught instanceof AffinityApiError && caught.status === 404) {
       throw new ConfigError([
-        {
-          file: file ?? mapping.name,
+        configProblem(options, {
           path: 'list',
           message: `list ${mapping.list} does not exist in Affinity (or this API key cannot see it); check the list id in the list's URL`,
-        },
+        }),
       ]);
     }
     throw caught;
   }
+}
+
+/** A problem found when asking Affinity, placed at its file:line:column when the file is known. */
+function configProblem(options: SyncOptions, problem: { path: string; message: string }): ConfigProblem {
+  return { file: options.file ?? options.mapping.name, ...options.locate?.(problem.path), ...problem };
 }
 
 function describeFailure(caught: unknown, mappingName: string): string {

@@ -25,6 +25,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunReport>
     const report = await runSync(deps, {
       mapping: loaded.mapping,
       file: loaded.file,
+      ...(loaded.locate ? { locate: loaded.locate } : {}),
       concurrency: env.SYNC_CONCURRENCY,
       ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
       ...(options.mode === undefined ? {} : { mode: options.mode }),

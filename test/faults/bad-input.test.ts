@@ -267,19 +267,19 @@ describe('bad input, as `affinity-sync run` reports it', () => {
       name: 'unknown field name',
       text: () => mapping({ fields: 'fields:\n  notes: Annual Revenue' }),
       message:
-        ' fields.notes: list 3001 has no field named "Annual Revenue"; it has 15 fields, none with a close name',
+        ':11:10 fields.notes: list 3001 has no field named "Annual Revenue"; it has 15 fields, none with a close name',
     },
     {
       name: 'enriched field as target',
       text: () => mapping({ fields: 'fields:\n  notes: Description' }),
       message:
-        ' fields.notes: affinity-data-description ("Description") cannot be written: enriched fields are maintained by Affinity and cannot be written',
+        ':11:10 fields.notes: affinity-data-description ("Description") cannot be written: enriched fields are maintained by Affinity and cannot be written',
     },
     {
       name: 'formula field as target',
       text: () => mapping({ fields: 'fields:\n  notes: Score' }),
       message:
-        ' fields.notes: field-15 ("Score") cannot be written: formula fields are computed and cannot be written',
+        ':11:10 fields.notes: field-15 ("Score") cannot be written: formula fields are computed and cannot be written',
     },
     {
       name: 'missing environment variable',
@@ -295,7 +295,7 @@ describe('bad input, as `affinity-sync run` reports it', () => {
       name: 'list that does not exist',
       text: () => mapping({ list: '9999' }),
       message:
-        " list: list 9999 does not exist in Affinity (or this API key cannot see it); check the list id in the list's URL",
+        ":6:7 list: list 9999 does not exist in Affinity (or this API key cannot see it); check the list id in the list's URL",
     },
   ];
 
