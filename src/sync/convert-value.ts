@@ -151,6 +151,11 @@ function toText(raw: SourceValue): Step<string> {
       : { ok: true, value: raw.toISOString() };
   }
   if (Array.isArray(raw)) return fail(`${showValue(raw)} is a list, not text (cast it to text in the query)`);
+  if (raw instanceof Uint8Array) {
+    return fail(
+      `${showValue(raw)} is not text (decode it in the query, e.g. convert_from(column, 'LATIN1'))`,
+    );
+  }
   return fail(`${showValue(raw)} is an object, not text (cast it to text in the query)`);
 }
 

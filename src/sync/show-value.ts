@@ -19,6 +19,8 @@ export function showValue(value: SourceValue | undefined): string {
   }
   if (value === null) return 'null';
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  // bytea / BLOB columns arrive as bytes; their JSON form would show every byte as a number.
+  if (value instanceof Uint8Array) return `binary data (${value.byteLength} bytes)`;
   return cut(jsonOf(value));
 }
 

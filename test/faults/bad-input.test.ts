@@ -154,7 +154,7 @@ const valueCases: Array<{ column: string; value: string; reason: string }> = [
   {
     column: 'memo',
     value: '636166e9',
-    reason: '{"type":"Buffer","data":[99,97,102,233]} is an object, not text (cast it to text in the query)',
+    reason: "binary data (4 bytes) is not text (decode it in the query, e.g. convert_from(column, 'LATIN1'))",
   },
 ];
 
