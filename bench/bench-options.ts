@@ -37,7 +37,8 @@ export const benchUsage = `usage: npm run bench -- [options]
   --limit N --window S           S2/S3 simulator window (default 900 per 24 s)
   --nightly-window S             S1/baseline window (default 60, Affinity's)
   --naive-sample N               baseline: send N rows and extrapolate (default: every row)
-  --out DIR | --no-write         where results.md / results.json go (default bench/)`;
+  --out DIR | --no-write         where results.md / results.json go (default bench/)
+  --help                         this text`;
 
 function positive(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;

@@ -26,6 +26,8 @@ export interface ScenarioResult {
 export interface BenchResults {
   generatedAt: string;
   command: string;
+  /** `git describe` of the work tree, when known. */
+  commit?: string;
   machine: { node: string; platform: string; cpus: number; cpuModel: string; memoryGb: number };
   settings: Record<string, unknown>;
   scenarios: ScenarioResult[];
@@ -62,7 +64,7 @@ export function renderMarkdown(results: BenchResults): string {
   const lines = [
     '# Benchmark results',
     '',
-    `Generated ${results.generatedAt} by \`${results.command}\` on ${results.machine.cpus} × ${results.machine.cpuModel}, ` +
+    `Generated ${results.generatedAt} by \`${results.command}\`${results.commit ? ` at ${results.commit}` : ''} on ${results.machine.cpus} × ${results.machine.cpuModel}, ` +
       `${results.machine.memoryGb} GB, Node ${results.machine.node} (${results.machine.platform}). ` +
       'Raw figures: bench/results.json.',
     '',

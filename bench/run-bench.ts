@@ -17,7 +17,7 @@ import { killRunningChildren } from './spawn-runs.js';
  */
 export async function runBench(
   options: BenchOptions,
-  extra: { command: string; say?: (line: string) => void; signal?: AbortSignal },
+  extra: { command: string; commit?: string | undefined; say?: (line: string) => void; signal?: AbortSignal },
 ): Promise<BenchResults> {
   const say = extra.say ?? ((line: string) => process.stderr.write(`${line}\n`));
   const scenarios: ScenarioResult[] = [];
@@ -63,6 +63,7 @@ export async function runBench(
   const results: BenchResults = {
     generatedAt: new Date().toISOString(),
     command: extra.command,
+    ...(extra.commit ? { commit: extra.commit } : {}),
     machine: {
       node: process.versions.node,
       platform: `${process.platform} ${process.arch}`,

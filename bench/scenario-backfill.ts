@@ -113,7 +113,6 @@ export async function backfillScenario(ctx: BenchContext, workers: 1 | 3): Promi
       busy,
       writeSpan: { from: writeFrom, to: writeTo },
       runs,
-      samples: sampler.samples,
       simulator: { ...stats, patches: undefined, writesPerEntry: undefined },
     },
   };
