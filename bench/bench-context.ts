@@ -65,7 +65,12 @@ export class BenchContext {
   }
 
   async warehouse(rows: number, changedEvery: number): Promise<Warehouse> {
-    const warehouse = await createWarehouse(this.options.databaseUrl, rows, changedEvery);
+    const warehouse = await createWarehouse(
+      this.options.databaseUrl,
+      rows,
+      changedEvery,
+      this.options.namespace,
+    );
     this.cleanup.add(`drop schema ${warehouse.schema}`, () => warehouse.drop());
     return warehouse;
   }
@@ -76,7 +81,7 @@ export class BenchContext {
 
   /** A QUEUE_PREFIX of its own; every Redis key under it is deleted at cleanup. */
   redisPrefix(): string {
-    const prefix = `bench-${randomUUID().slice(0, 8)}`;
+    const prefix = `${this.options.namespace}-${randomUUID().slice(0, 8)}`;
     this.cleanup.add(`delete Redis keys ${prefix}:*`, () => deleteKeys(this.options.redisUrl, `${prefix}:*`));
     return prefix;
   }

@@ -24,6 +24,8 @@ export interface BenchOptions {
   redisUrl: string;
   /** Folder for results.md / results.json; null writes nothing. @defaultValue <package>/bench */
   outDir: string | null;
+  /** Prefix of every schema (`<ns>_…`) and Redis key (`<ns>-…`) a run creates. @defaultValue bench */
+  namespace: string;
 }
 
 export class BenchUsageError extends Error {
@@ -51,7 +53,7 @@ function positive(name: string, text: string | undefined, fallback: number): num
 /** Parses `npm run bench -- …` flags; defaults come from `defaults` (package paths, service URLs). */
 export function parseBenchArgs(
   args: string[],
-  defaults: { outDir: string; databaseUrl: string; redisUrl: string },
+  defaults: { outDir: string; databaseUrl: string; redisUrl: string; namespace?: string },
 ): BenchOptions {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -82,6 +84,7 @@ export function parseBenchArgs(
     databaseUrl: v['database-url'] ?? defaults.databaseUrl,
     redisUrl: v['redis-url'] ?? defaults.redisUrl,
     outDir: v['no-write'] ? null : (v.out ?? defaults.outDir),
+    namespace: defaults.namespace ?? 'bench',
   };
 }
 

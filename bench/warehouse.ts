@@ -13,8 +13,13 @@ export interface Warehouse {
 }
 
 /** Creates a fresh schema and fills `warehouse` with `rows` rows (see warehouseSql). */
-export async function createWarehouse(url: string, rows: number, changedEvery: number): Promise<Warehouse> {
-  const schema = `bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+export async function createWarehouse(
+  url: string,
+  rows: number,
+  changedEvery: number,
+  namespace = 'bench',
+): Promise<Warehouse> {
+  const schema = `${namespace}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const table = `"${schema}"."warehouse"`;
   const client = new pg.Client({ connectionString: url });
   await client.connect();

@@ -57,12 +57,16 @@ export interface SyncProgress {
   startedAt: number;
 }
 
-/** One entry's pending updates: the last row that reached it wins. */
+/**
+ * One entry's pending updates, already diffed against the scanned values (which do not change
+ * while rows are read): keeping only the changes bounds memory. The last row reaching it wins.
+ */
 interface Pending {
   entry: IndexedEntry;
   row: number;
   key: string;
-  updates: PlannedUpdate[];
+  changed: PlannedUpdate[];
+  unchanged: number;
 }
 
 /** Thrown for failures that end the run (bad key, quota reached, source failure, limiter down). */
@@ -172,7 +176,8 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
           let duplicate = false;
           for (const entry of plan.entries) {
             if (pending.has(entry.listEntryId)) duplicate = true;
-            pending.set(entry.listEntryId, { entry, row: rows.read, key: plan.key, updates: plan.updates });
+            const { changed, unchanged } = diffUpdates(entry, plan.updates, mode);
+            pending.set(entry.listEntryId, { entry, row: rows.read, key: plan.key, changed, unchanged });
           }
           if (duplicate) rows.duplicate += 1;
           break;
@@ -186,10 +191,10 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
     await source.close();
     source = undefined;
 
-    // 5. Diff.
+    // 5. The entries with changes (diffed as rows arrived).
     const toWrite: Array<{ pending: Pending; updates: FieldUpdate[] }> = [];
     for (const item of pending.values()) {
-      const { changed, unchanged } = diffUpdates(item.entry, item.updates, mode);
+      const { changed, unchanged } = item;
       fields.unchanged += unchanged;
       if (changed.length === 0) {
         entries.unchanged += 1;

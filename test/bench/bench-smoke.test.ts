@@ -4,19 +4,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BenchUsageError, parseBenchArgs } from '../../bench/bench-options.js';
 import { renderMarkdown } from '../../bench/results.js';
 import { runBench } from '../../bench/run-bench.js';
-import { databaseUrl, redisUrl } from '../support/services.js';
+import { databaseUrl, redisUrl, uniqueName } from '../support/services.js';
 
 // Keeps the benchmark machinery from rotting: every scenario on 2% of the sizes, no latency.
 // Nothing here is timed; the figures are checked for consistency, not speed.
 
 const defaults = { outDir: '/tmp/unused', databaseUrl: 'postgresql://db/x', redisUrl: 'redis://r' };
+// Schemas and keys of this file's run only, so a bench running beside it on the same servers does not count.
+const namespace = uniqueName('smoke').toLowerCase();
 
 async function benchSchemas(): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl() });
   await client.connect();
   try {
     const { rows } = await client.query<{ nspname: string }>(
-      "select nspname from pg_namespace where nspname like 'bench\\_%' order by 1",
+      'select nspname from pg_namespace where starts_with(nspname, $1) order by 1',
+      [`${namespace}_`],
     );
     return rows.map((r) => r.nspname);
   } finally {
@@ -28,7 +31,7 @@ async function benchKeys(redis: Redis): Promise<string[]> {
   const keys: string[] = [];
   let cursor = '0';
   do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', 'bench-*', 'COUNT', 1000);
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${namespace}-*`, 'COUNT', 1000);
     keys.push(...found);
     cursor = next;
   } while (cursor !== '0');
@@ -86,6 +89,7 @@ describe('runBench on a tiny size', () => {
         ...defaults,
         databaseUrl: databaseUrl(),
         redisUrl: redisUrl(),
+        namespace,
       },
     );
     const results = await runBench(options, { command: 'smoke', say: (line) => lines.push(line) });
