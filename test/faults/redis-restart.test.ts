@@ -11,8 +11,8 @@ import { openSyncQueue } from '../../src/queue/sync-queue.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import { executeRun } from '../../src/sync/execute-run.js';
 import { type RunningWorker, startWorker } from '../../src/worker/start-worker.js';
+import { RedisServer } from '../support/redis-server.js';
 import { isolatedSchema, uniqueName } from '../support/services.js';
-import { RedisServer } from './redis-server.js';
 import {
   capturedLogger,
   entryIdOf,

@@ -8,11 +8,11 @@ import { readEnv } from '../../src/config/env.js';
 import { HistoryStore } from '../../src/queue/history-store.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import { type RunningWorker, startWorker } from '../../src/worker/start-worker.js';
-import { closedPort } from '../sources/free-port.js';
 import { startPgAuthRejectingStub } from '../sources/pg-auth-stub.js';
+import { closedPort } from '../support/free-port.js';
+import { RedisServer } from '../support/redis-server.js';
 import { databaseUrl, isolatedSchema, uniqueName } from '../support/services.js';
 import { type SnowflakeStub, startSnowflakeStub } from '../support/snowflake-stub.js';
-import { RedisServer } from './redis-server.js';
 import {
   capturedLogger,
   portfolioFixture,

@@ -1,8 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
+import { RedisServer } from '../support/redis-server.js';
 import { isolatedRedis, redisUrl } from '../support/services.js';
-import { ThrowawayRedis } from './fixtures/throwaway-redis.js';
 import type { WorkerResult } from './fixtures/worker.js';
 import { runWorkers } from './fixtures/workers.js';
 
@@ -89,7 +89,7 @@ describe('RedisLimiter across processes', () => {
   }, 60_000);
 
   it('(c) a Redis restart mid-run does not break the run', async () => {
-    const redis = await ThrowawayRedis.start();
+    const redis = await RedisServer.start();
     try {
       const sim = await simulator('key-shared-c');
       const config = { baseUrl: sim.url, apiKey: sim.apiKey, redisUrl: redis.url, keyPrefix: `${prefix}c:` };
@@ -111,7 +111,7 @@ describe('RedisLimiter across processes', () => {
       // Requests already granted may finish; nothing new goes out unpaced.
       expect(duringOutage).toBeLessThanOrEqual(3);
     } finally {
-      await redis.kill();
+      await redis.destroy();
     }
   }, 60_000);
 });

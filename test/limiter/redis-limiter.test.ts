@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LimiterUnavailableError } from '../../src/limiter/limiter-errors.js';
 import { RedisLimiter } from '../../src/limiter/redis-limiter.js';
+import { RedisServer } from '../support/redis-server.js';
 import { uniqueName } from '../support/services.js';
-import { ThrowawayRedis } from './fixtures/throwaway-redis.js';
 
 // Redis trouble, on a redis-server of this file's own so killing it disturbs nobody.
 
-let redis: ThrowawayRedis;
+let redis: RedisServer;
 
 beforeAll(async () => {
-  redis = await ThrowawayRedis.start();
+  redis = await RedisServer.start();
 });
 afterAll(async () => {
-  await redis.kill();
+  await redis.destroy();
 });
 
 function limiter(outageSeconds: number): RedisLimiter {

@@ -6,8 +6,8 @@ import { clearSecrets } from '../../src/log/secrets.js';
 import { openSource } from '../../src/sources/open-source.js';
 import { PostgresSource } from '../../src/sources/postgres-source.js';
 import { SourceError } from '../../src/sources/source.js';
+import { closedPort } from '../support/free-port.js';
 import { isolatedSchema, uniqueName } from '../support/services.js';
-import { closedPort } from './free-port.js';
 import { consumeMeasuringHeap } from './heap-probe.js';
 import { startPgAuthRejectingStub } from './pg-auth-stub.js';
 

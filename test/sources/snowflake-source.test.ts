@@ -12,8 +12,8 @@ import type { SnowflakeSourceConfig } from '../../src/mappings/source-config.js'
 import { openSource } from '../../src/sources/open-source.js';
 import { SnowflakeSource } from '../../src/sources/snowflake-source.js';
 import { SourceError } from '../../src/sources/source.js';
+import { closedPort } from '../support/free-port.js';
 import { type SnowflakeStub, type StubResult, startSnowflakeStub } from '../support/snowflake-stub.js';
-import { closedPort } from './free-port.js';
 import { consumeMeasuringHeap } from './heap-probe.js';
 
 const run = promisify(execFile);

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../limiter/fixtures/throwaway-redis.js';
+import { closedPort } from './free-port.js';
 
 function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -18,7 +18,8 @@ function answers(port: number): Promise<boolean> {
 }
 
 /**
- * A redis-server of the test's own, to kill and start again on the same port and data folder:
+ * A redis-server of the test's own (not the shared test Redis), to kill and start again on the same
+ * port and data folder, playing a Redis restart:
  * with `persistent`, an append-only file fsynced on every write (what the compose file runs), so a
  * restart keeps the queue as production Redis would; with `password`, AUTH is required.
  */
@@ -32,7 +33,7 @@ export class RedisServer {
   ) {}
 
   static async start(options: { persistent?: boolean; password?: string } = {}): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), await mkdtemp(join(tmpdir(), 'faults-redis-')), options);
+    const server = new RedisServer(await closedPort(), await mkdtemp(join(tmpdir(), 'test-redis-')), options);
     await server.start();
     return server;
   }
