@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { vi } from 'vitest';
 import { command as runCommand } from '../../src/cli/commands/run.js';
 import { createLogger, type Logger } from '../../src/log/logger.js';
 import type { Fixture } from '../../src/simulator/fixture.js';
 import type { RunningSimulator } from '../../src/simulator/server.js';
+import { cliArgs, repoRoot } from '../support/cli-command.js';
 
 // Shared by the fault suite: a portfolio list of N entries, the warehouse table of the values every
 // entry must end with, mapping files, the CLI as a person runs it, and a logger whose lines are kept.
@@ -133,29 +132,6 @@ export function capturedLogger(): { logger: Logger; lines: string[] } {
   };
 }
 
-const root = join(import.meta.dirname, '..', '..');
-const built = join(root, 'dist', 'src', 'cli', 'main.js');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** The built CLI when dist is newer than the sources (fast start, as `npm test` builds), else tsx. */
-function cliArgs(): string[] {
-  try {
-    const sources = Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'jobs')));
-    if (statSync(built).mtimeMs > sources) return [built];
-  } catch {
-    // No build: run the sources.
-  }
-  return ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
-}
-
 const cli = cliArgs();
 
 export interface CliResult {
@@ -170,7 +146,7 @@ export function startCli(
   env: Record<string, string>,
 ): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [...cli, ...args], {
-    cwd: root,
+    cwd: repoRoot,
     // Only what a person would set: no AFFINITY_* or REDIS_URL inherited from the test process.
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,30 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-
-const root = join(import.meta.dirname, '..', '..', '..');
-const built = join(root, 'dist', 'src', 'cli', 'main.js');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** The built CLI when dist is newer than every source file (fast start), else the sources through tsx. */
-function cliArgs(): string[] {
-  try {
-    const fresh =
-      statSync(built).mtimeMs > Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'jobs')));
-    if (fresh) return [built];
-  } catch {
-    // No build: fall through to tsx.
-  }
-  return ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
-}
+import { cliArgs, repoRoot } from '../../support/cli-command.js';
 
 const cli = cliArgs();
 
@@ -45,7 +20,7 @@ export interface CliProcess {
 
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv): CliProcess {
   const child = spawn(process.execPath, [...cli, ...args], {
-    cwd: root,
+    cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
