@@ -13,6 +13,7 @@ import { executeRun } from '../../src/sync/execute-run.js';
 import { type RunningWorker, startWorker } from '../../src/worker/start-worker.js';
 import { RedisServer } from '../support/redis-server.js';
 import { isolatedSchema, uniqueName } from '../support/services.js';
+import { until } from '../support/until.js';
 import {
   capturedLogger,
   entryIdOf,
@@ -21,7 +22,6 @@ import {
   portfolioTableSql,
   postgresSource,
   sql,
-  until,
   wrongEntries,
 } from './support.js';
 

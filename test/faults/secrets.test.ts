@@ -13,6 +13,7 @@ import { closedPort } from '../support/free-port.js';
 import { RedisServer } from '../support/redis-server.js';
 import { databaseUrl, isolatedSchema, uniqueName } from '../support/services.js';
 import { type SnowflakeStub, startSnowflakeStub } from '../support/snowflake-stub.js';
+import { until } from '../support/until.js';
 import {
   capturedLogger,
   portfolioFixture,
@@ -21,7 +22,6 @@ import {
   runCli,
   runInProcess,
   sql,
-  until,
 } from './support.js';
 
 // The whole flow with known secrets — Affinity key, a Postgres password with URL-special

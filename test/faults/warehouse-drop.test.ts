@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import type { RunReport } from '../../src/sync/report.js';
 import { databaseUrl, isolatedSchema } from '../support/services.js';
+import { until } from '../support/until.js';
 import {
   portfolioFixture,
   portfolioMapping,
@@ -13,7 +14,6 @@ import {
   runInProcess,
   sql,
   startCli,
-  until,
   wrongEntries,
 } from './support.js';
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import { RedisServer } from '../support/redis-server.js';
 import { isolatedRedis, redisUrl } from '../support/services.js';
+import { until } from '../support/until.js';
 import type { WorkerResult } from './fixtures/worker.js';
 import { runWorkers } from './fixtures/workers.js';
 
@@ -44,14 +45,6 @@ function rateFraction(results: WorkerResult[]): number {
   return (((grants.length - 1) / spanMs) * windowSeconds * 1000) / limit;
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(10);
-  }
-}
-
 describe('RedisLimiter across processes', () => {
   it('(a) three processes share 60 requests per 5 s with zero 429s and at least 90% of the rate', async () => {
     const sim = await simulator('key-shared-a');
@@ -76,7 +69,7 @@ describe('RedisLimiter across processes', () => {
     const config = { baseUrl: sim.url, apiKey: sim.apiKey, redisUrl: redisUrl(), keyPrefix: `${prefix}b:` };
     const { results } = await runWorkers(3, { ...config, requests: 20, limit, windowSeconds });
     // Lowered once the current window already holds as many requests as the new limit allows.
-    await until(() => sim.stats().totalRequests >= 30, '30 requests');
+    await until('30 requests', () => sim.stats().totalRequests >= 30, 20_000);
     sim.setRateLimit({ limit: 30 });
     const done = await results;
     console.info(
@@ -94,7 +87,7 @@ describe('RedisLimiter across processes', () => {
       const sim = await simulator('key-shared-c');
       const config = { baseUrl: sim.url, apiKey: sim.apiKey, redisUrl: redis.url, keyPrefix: `${prefix}c:` };
       const { results } = await runWorkers(3, { ...config, requests: 15, limit, windowSeconds });
-      await until(() => sim.stats().totalRequests >= 15, '15 requests');
+      await until('15 requests', () => sim.stats().totalRequests >= 15, 20_000);
       await redis.kill();
       const before = sim.stats().totalRequests;
       // The outage itself: long enough for every worker to meet it, well under the 60 s bound.

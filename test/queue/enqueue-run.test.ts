@@ -4,6 +4,7 @@ import { enqueueRun } from '../../src/queue/enqueue-run.js';
 import { openRedis } from '../../src/queue/redis-connection.js';
 import { openSyncQueue, syncQueueName } from '../../src/queue/sync-queue.js';
 import { redisUrl, uniqueName } from '../support/services.js';
+import { until } from '../support/until.js';
 
 const prefix = uniqueName('enqueue');
 const retry = { attempts: 1, backoffMs: 10 };
@@ -32,20 +33,6 @@ function blockingWorker() {
       workerConnection.disconnect();
     },
   };
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  ms = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 beforeAll(async () => {

@@ -111,13 +111,3 @@ export function api(sim: RunningSimulator) {
       }),
   };
 }
-
-/** Polls `check` until it returns true or `ms` pass (never a bare sleep). */
-export async function waitFor(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-}

@@ -7,7 +7,8 @@ import { openRedis } from '../../src/queue/redis-connection.js';
 import { openSyncQueue } from '../../src/queue/sync-queue.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import { isolatedSchema, redisUrl, uniqueName } from '../support/services.js';
-import { type CliProcess, runCli, spawnCli, until } from './support/cli-process.js';
+import { until } from '../support/until.js';
+import { type CliProcess, runCli, spawnCli } from './support/cli-process.js';
 
 const apiKey = 'sk-worker-failures-8e1b2c';
 const prefix = uniqueName('wf');

@@ -9,7 +9,8 @@ import { openRedis } from '../../src/queue/redis-connection.js';
 import { openSyncQueue } from '../../src/queue/sync-queue.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import { isolatedSchema, redisUrl, uniqueName } from '../support/services.js';
-import { type CliProcess, runCli, spawnCli, until } from './support/cli-process.js';
+import { until } from '../support/until.js';
+import { type CliProcess, runCli, spawnCli } from './support/cli-process.js';
 
 // End to end: worker processes (spawned like production), a Postgres warehouse table, the
 // simulator over HTTP and real Redis. Each PATCH takes ≥ 50 ms and a run sends 2 at a time, so a
