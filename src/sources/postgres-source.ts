@@ -6,7 +6,7 @@ import { redactUrl } from './redact-url.js';
 import { SessionSource } from './session-source.js';
 import type { ColumnInfo, ColumnKind, Row, SourceError } from './source.js';
 import { causeText } from './source-failure.js';
-import { defaultBatchSize, type SourceOptions } from './source-options.js';
+import type { SourceOptions } from './source-options.js';
 
 // Type OIDs whose default pg parsing would lose precision or shift a calendar date.
 const oid = {
@@ -91,7 +91,6 @@ class LossAwareQueryStream extends QueryStream {
 
 /** A PostgreSQL query streamed through a server-side cursor, `batchSize` rows per fetch. */
 export class PostgresSource extends SessionSource<pg.Client> {
-  private readonly batchSize: number;
   private readonly where: string;
 
   constructor(
@@ -99,7 +98,6 @@ export class PostgresSource extends SessionSource<pg.Client> {
     options: SourceOptions = {},
   ) {
     super('postgres', options);
-    this.batchSize = options.batchSize ?? defaultBatchSize;
     this.where = redactUrl(config.url);
     try {
       registerSecret(decodeURIComponent(new URL(config.url).password));

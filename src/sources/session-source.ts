@@ -2,7 +2,7 @@ import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import type { ColumnInfo, Row, Source, SourceError } from './source.js';
 import { sourceFailure } from './source-failure.js';
-import type { SourceOptions } from './source-options.js';
+import { defaultBatchSize, type SourceOptions } from './source-options.js';
 
 type SourceType = SourceError['sourceType'];
 
@@ -17,12 +17,15 @@ export abstract class SessionSource<S> implements Source {
   private iterated = false;
   private closed = false;
   protected readonly logger: Logger;
+  /** Rows fetched per round trip, for drivers that fetch in batches. */
+  protected readonly batchSize: number;
 
   constructor(
     protected readonly sourceType: SourceType,
     protected readonly options: SourceOptions,
   ) {
     this.logger = options.logger ?? silentLogger;
+    this.batchSize = options.batchSize ?? defaultBatchSize;
   }
 
   /** True while a session with the server (or the embedded database) is open. */

@@ -8,7 +8,7 @@ import type { SnowflakeSourceConfig } from '../mappings/source-config.js';
 import { SessionSource } from './session-source.js';
 import type { ColumnInfo, ColumnKind, Row, SourceError, SourceValue } from './source.js';
 import { causeText } from './source-failure.js';
-import { defaultBatchSize, type SourceOptions } from './source-options.js';
+import type { SourceOptions } from './source-options.js';
 
 type Driver = typeof Snowflake;
 
@@ -50,14 +50,11 @@ function routeDriverLogs(snowflake: Driver, logger: Logger): void {
 
 /** A Snowflake query streamed through the driver's row stream (result chunks fetched as read). */
 export class SnowflakeSource extends SessionSource<Snowflake.Connection> {
-  private readonly batchSize: number;
-
   constructor(
     private readonly config: SnowflakeSourceConfig,
     options: SourceOptions = {},
   ) {
     super('snowflake', options);
-    this.batchSize = options.batchSize ?? defaultBatchSize;
     registerSecret(config.password);
     registerSecret(config.privateKey);
     registerSecret(config.privateKeyPassphrase);
