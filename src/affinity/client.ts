@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import type { Logger } from '../log/logger.js';
 import { AffinityApiError } from './affinity-api-error.js';
+import {
+  type FieldValueChange,
+  fieldValueChangeSchema,
+  type V1FieldTracking,
+  v1FieldTrackingSchema,
+} from './change-schemas.js';
 import type { FieldUpdate } from './field-value.js';
 import {
   type DropdownOption,
@@ -155,6 +161,43 @@ export class AffinityClient {
 
   getCompany(companyId: number): Promise<Entity> {
     return this.get(`/v2/companies/${companyId}`, {}, entitySchema);
+  }
+
+  /**
+   * Pages of GET /v2/field-value-changes matching `filter` (Affinity's filter language, e.g.
+   * `(field.id=field-1 | field.id=field-2) & changedAt>=2026-01-01T00:00:00Z`), oldest first.
+   */
+  fieldValueChangePages(filter: string, options: { limit?: number } = {}): AsyncIterable<FieldValueChange[]> {
+    return this.pages(
+      '/v2/field-value-changes',
+      { filter, limit: options.limit ?? maxPageSize },
+      fieldValueChangeSchema,
+    );
+  }
+
+  /**
+   * v1 GET /fields: a list's own fields with `listId`, the account's global fields with null —
+   * the only documented place that tells whether a field tracks changes (`track_changes`).
+   */
+  getV1FieldTracking(listId: number | null): Promise<V1FieldTracking[]> {
+    return this.transport.request({
+      method: 'GET',
+      url: this.transport.url('/fields', listId === null ? {} : { list_id: listId }),
+      schema: z.array(v1FieldTrackingSchema),
+      auth: 'basic',
+    });
+  }
+
+  /** Companies by id with the values of `fieldIds` (global and enriched fields; list fields are not on companies). */
+  async getCompaniesWithFields(ids: number[], fieldIds: string[]): Promise<Entity[]> {
+    const companies: Entity[] = [];
+    for (let i = 0; i < ids.length; i += maxPageSize) {
+      const chunk = ids.slice(i, i + maxPageSize);
+      companies.push(
+        ...(await this.all('/v2/companies', { ids: chunk, fieldIds, limit: maxPageSize }, entitySchema)),
+      );
+    }
+    return companies;
   }
 
   private get<T>(path: string, query: Record<string, QueryValue>, schema: z.ZodType<T>): Promise<T> {

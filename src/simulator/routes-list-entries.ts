@@ -1,4 +1,6 @@
 import { fieldKinds } from '../affinity/value-type.js';
+import { apiUserId } from './change-log.js';
+import { applyUpdates } from './edits.js';
 import { pagedResult, pageRange } from './pagination.js';
 import { renderField } from './read-value.js';
 import {
@@ -117,7 +119,7 @@ export const listEntryRoutes: Route[] = [
       const check = validateUpdateFields(list, ctx.body);
       if (!check.ok) return errorResult(400, check.error);
       // All updates were valid: only now apply any (all or nothing).
-      for (const { field, data } of check.updates) ctx.state.store(entry, field, data);
+      applyUpdates(ctx.state, entry, check.updates, { changerId: apiUserId });
       ctx.recordPatch({ listId: list.id, listEntryId: entry.id, body: ctx.body }, check.updates.length);
       return { status: 200, body: { operation: 'update-fields' } };
     },

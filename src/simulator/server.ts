@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { authorized } from './auth.js';
 import { handleControl } from './control.js';
+import { applyEdit, type EditRequest, setChangeTracking, type TrackingRequest } from './edits.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
 import { type Fixture, type ParsedFixture, parseFixture } from './fixture.js';
 import { generateFixture } from './generate.js';
@@ -11,6 +12,7 @@ import { OrgQuota, type OrgQuotaOptions } from './org-quota.js';
 import { RateWindow } from './rate-window.js';
 import { errorResult, type RouteResult, Router } from './router.js';
 import { companyRoutes } from './routes-companies.js';
+import { fieldValueChangeRoutes } from './routes-field-value-changes.js';
 import { listEntryRoutes } from './routes-list-entries.js';
 import { listRoutes } from './routes-lists.js';
 import { v1Routes } from './routes-v1.js';
@@ -62,10 +64,20 @@ export interface RunningSimulator {
   setRateLimit(rateLimit: { limit?: number; windowSeconds?: number }): void;
   /** Direct access to the data for tests. */
   readonly state: SimulatorState;
+  /** An edit by a person in Affinity (not the API key's user), recorded in field-value-changes; throws on invalid input. */
+  edit(request: EditRequest): void;
+  /** Turns a field's change tracking on or off. */
+  setChangeTracking(request: TrackingRequest): void;
   close(): Promise<void>;
 }
 
-const router = new Router([...listRoutes, ...listEntryRoutes, ...companyRoutes, ...v1Routes]);
+const router = new Router([
+  ...listRoutes,
+  ...listEntryRoutes,
+  ...companyRoutes,
+  ...v1Routes,
+  ...fieldValueChangeRoutes,
+]);
 
 /** Starts an Affinity API v2 simulator over HTTP. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -207,6 +219,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     setFaults: (f: FaultOptions) => faults.set(f, Date.now()),
     setRateLimit: (r: { limit?: number | undefined; windowSeconds?: number | undefined }) => window.set(r),
     dump: () => state.dump(),
+    edit: (request: EditRequest) => applyEdit(state, request),
+    setChangeTracking: (request: TrackingRequest) => setChangeTracking(state, request),
   };
 
   const server = createServer((req, res) => {
@@ -247,6 +261,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     setRateLimit: sim.setRateLimit,
     get state() {
       return state;
+    },
+    edit(request) {
+      const problem = sim.edit(request);
+      if (problem !== null) throw new Error(`simulator edit: ${problem}`);
+    },
+    setChangeTracking(request) {
+      const problem = sim.setChangeTracking(request);
+      if (problem !== null) throw new Error(`simulator change tracking: ${problem}`);
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import type { FieldKind, ValueType } from '../affinity/value-type.js';
+import { ChangeLog } from './change-log.js';
 import {
   type Fixture,
   type FixtureDropdownOption,
@@ -16,6 +17,8 @@ export interface SimField {
   enrichmentSource: string | null;
   dropdownOptions: FixtureDropdownOption[];
   optionById: Map<number, FixtureDropdownOption>;
+  /** Changes are recorded in the change log (field-value-changes) only while this is on. */
+  trackChanges: boolean;
 }
 
 export interface SimEntry {
@@ -55,6 +58,8 @@ export class SimulatorState {
   readonly lists = new Map<number, SimList>();
   readonly companies = new Map<number, SimCompany>();
   readonly persons = new Map<number, FixturePerson>();
+  /** Field value changes of tracked fields, served by GET /v2/field-value-changes (not dumped). */
+  readonly changeLog = new ChangeLog();
 
   /** Builds state from a parsed fixture; throws FixtureError when a value does not fit its field. */
   static fromFixture(fixture: ParsedFixture, source = 'fixture'): SimulatorState {
@@ -75,6 +80,7 @@ export class SimulatorState {
           enrichmentSource: f.enrichmentSource ?? (f.type === 'enriched' ? 'affinity-data' : null),
           dropdownOptions: f.dropdownOptions ?? [],
           optionById: new Map((f.dropdownOptions ?? []).map((o) => [o.id, o])),
+          trackChanges: f.trackChanges ?? false,
         }),
       );
       const list: SimList = {
@@ -162,6 +168,7 @@ export class SimulatorState {
           valueType: f.valueType,
           enrichmentSource: f.enrichmentSource,
           ...(f.dropdownOptions.length > 0 ? { dropdownOptions: f.dropdownOptions } : {}),
+          ...(f.trackChanges ? { trackChanges: true } : {}),
         })),
         entries: l.entries.map((e) => {
           const values: Record<string, unknown> = {};
