@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cronProblem } from './cron.js';
 import { describeInput, expected, isFromEnvironment } from './describe-input.js';
+import { durationMs } from './duration.js';
 import { sourceConfigSchema } from './source-config.js';
 
 // The mapping format: one schema is the source of truth for the type, the defaults and the messages
@@ -101,6 +102,15 @@ export const fieldTargetSchema = z.strictObject(
   { error: expected(`{field, onNull}`) },
 );
 
+const durationText = 'a duration like "7d" (a whole number of m, h, d or w)';
+const durationSchema = z
+  .string({ error: expected(durationText) })
+  .refine((text) => durationMs(text) !== null, { error: expected(durationText) })
+  .meta({
+    description:
+      'incremental: the longest time between full reconciles (a live run that rebuilds the state), e.g. "7d", "12h". Default 7d.',
+  });
+
 // The source configs' own schemas, with a sentence for a missing or mistyped `source:`; a bad `type`
 // is left to the parse-level map, which names the types.
 const sourceSchema = z.discriminatedUnion('type', sourceConfigSchema.options, {
@@ -155,6 +165,16 @@ export const mappingSchema = z
           description:
             "diff: send only values that differ from Affinity's; overwrite: send every mapped value. Default diff.",
         }),
+      /** live: scan the whole list every run; incremental: state plus Affinity's change feed (README "Incremental sync"). @defaultValue "live" */
+      sync: z
+        .enum(['live', 'incremental'], { error: expected('live or incremental') })
+        .default('live')
+        .meta({
+          description:
+            "live: read the whole list every run; incremental: read only what changed, from kept state and Affinity's field-value-changes. Default live.",
+        }),
+      /** incremental: the longest time between full reconciles (a live run that rebuilds the state). @defaultValue "7d" */
+      reconcileEvery: durationSchema.default('7d'),
     },
     { error: expected('a mapping with name, source, list, match and fields') },
   )

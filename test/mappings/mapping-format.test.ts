@@ -35,10 +35,12 @@ describe('the mapping format', () => {
         health: { field: 'field-35901', onNull: 'clear' },
       },
       mode: 'diff',
+      sync: 'live',
+      reconcileEvery: '7d',
     });
   });
 
-  it('fills defaults: no schedule, timezone UTC, mode diff, onNull skip', () => {
+  it('fills defaults: no schedule, timezone UTC, mode diff, onNull skip, sync live, reconcile every 7d', () => {
     expect(
       mappingSchema.parse({
         name: 'a',
@@ -56,6 +58,8 @@ describe('the mapping format', () => {
       match: [{ column: 'id', by: 'listEntryId' }],
       fields: { x: { field: 'X', onNull: 'skip' }, y: { field: 'affinity-data-location', onNull: 'skip' } },
       mode: 'diff',
+      sync: 'live',
+      reconcileEvery: '7d',
     });
     expect(checkMappingText(m(), 'x.yaml', {}).mapping?.schedule).toBeUndefined();
   });
@@ -131,8 +135,25 @@ describe('one message per invalid shape', () => {
 
   it('unknown key at the top level', () => {
     expect(problemsOf(m({ mode: 'mdoe: diff\n' }))).toEqual([
-      'mappings/test.yaml:11:1 mdoe: unknown key "mdoe" (did you mean "mode"?); expected one of name, schedule, source, list, match, fields, mode',
+      'mappings/test.yaml:11:1 mdoe: unknown key "mdoe" (did you mean "mode"?); expected one of name, schedule, source, list, match, fields, mode, sync, reconcileEvery',
     ]);
+  });
+
+  it('sync not live or incremental', () => {
+    expect(problemsOf(m({ mode: 'sync: fast\n' }))).toEqual([
+      'mappings/test.yaml:11:7 sync: expected live or incremental, found "fast"',
+    ]);
+  });
+
+  it('reconcileEvery not a duration', () => {
+    expect(problemsOf(m({ mode: 'sync: incremental\nreconcileEvery: 7 days\n' }))).toEqual([
+      'mappings/test.yaml:12:17 reconcileEvery: expected a duration like "7d" (a whole number of m, h, d or w), found "7 days"',
+    ]);
+  });
+
+  it('sync incremental with a reconcile period', () => {
+    const checked = checkMappingText(m({ mode: 'sync: incremental\nreconcileEvery: 36h\n' }), 'x.yaml', {});
+    expect(checked.mapping).toMatchObject({ sync: 'incremental', reconcileEvery: '36h' });
   });
 
   it('unknown key in schedule', () => {
