@@ -120,6 +120,11 @@ export class AffinityClient {
     );
   }
 
+  /** One list entry with its entity and the values of `fieldIds` (one request, ≤100 fields). */
+  getListEntry(listId: number, listEntryId: number, fieldIds: string[]): Promise<ListEntry> {
+    return this.get(`/v2/lists/${listId}/list-entries/${listEntryId}`, { fieldIds }, listEntrySchema);
+  }
+
   /** The fields (with values) of one list entry; all of them, or only `fieldIds`. */
   getListEntryFields(listId: number, listEntryId: number, fieldIds?: string[]): Promise<Field[]> {
     return this.all(

@@ -55,7 +55,7 @@ export function renderEntity(
   };
 }
 
-function renderEntry(
+export function renderEntry(
   state: SimulatorState,
   entry: SimEntry,
   fields: readonly SimField[],

@@ -14,6 +14,7 @@ import { errorResult, type RouteResult, Router } from './router.js';
 import { companyRoutes } from './routes-companies.js';
 import { fieldValueChangeRoutes } from './routes-field-value-changes.js';
 import { listEntryRoutes } from './routes-list-entries.js';
+import { listEntryReadRoutes } from './routes-list-entry.js';
 import { listRoutes } from './routes-lists.js';
 import { v1Routes } from './routes-v1.js';
 import { SimulatorState } from './state.js';
@@ -77,6 +78,7 @@ const router = new Router([
   ...companyRoutes,
   ...v1Routes,
   ...fieldValueChangeRoutes,
+  ...listEntryReadRoutes,
 ]);
 
 /** Starts an Affinity API v2 simulator over HTTP. */

@@ -45,6 +45,18 @@ export class EntryIndex {
     for (const domain of domainsOf(entry)) addTo(this.#byDomain, domain, indexed);
   }
 
+  /**
+   * Adds an entry known without reading the list (incremental sync's kept state): ids, the
+   * entity's domains as Affinity gave them, and the values of the mapped fields.
+   */
+  addKnown(entry: IndexedEntry, domains: { domain: string | null; domains: readonly string[] }): void {
+    if (this.#byListEntryId.has(entry.listEntryId)) return;
+    this.#byListEntryId.set(entry.listEntryId, entry);
+    addTo(this.#byEntityId, entry.entityId, entry);
+    for (const domain of normalizedDomains(domains.domains, domains.domain))
+      addTo(this.#byDomain, domain, entry);
+  }
+
   byEntityId(id: number): IndexedEntry[] {
     return entriesOf(this.#byEntityId.get(id));
   }
@@ -83,6 +95,15 @@ function domainsOf(entry: ListEntry): Set<string> {
   const domains = new Set<string>();
   for (const raw of raws) {
     const domain = normalizeDomain(raw);
+    if (domain !== null) domains.add(domain);
+  }
+  return domains;
+}
+
+function normalizedDomains(raw: readonly string[], primary: string | null): Set<string> {
+  const domains = new Set<string>();
+  for (const text of primary === null ? raw : [...raw, primary]) {
+    const domain = normalizeDomain(text);
     if (domain !== null) domains.add(domain);
   }
   return domains;
