@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '../log/logger.js';
 import { scrubDeep } from '../log/secrets.js';
+import { redactUrl } from '../sources/redact-url.js';
 import type { Change, RunReport } from '../sync/report.js';
 import { migrateResults } from './migrate-results.js';
 import {
@@ -166,7 +167,8 @@ export class PostgresRunSink implements RunSink {
     countResultsFailure(mapping);
     this.#options.logger.warn(
       {
-        resultsStore: nameResultsStore(this.#options.url, this.#options.schema),
+        resultsStore: redactUrl(this.#options.url),
+        resultsSchema: this.#options.schema,
         mapping,
         runId: run?.runId,
         err: reason,

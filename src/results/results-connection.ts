@@ -66,8 +66,10 @@ function hintFor(code: string | undefined, message: string): string {
     case '57014':
       return 'the results database answered too slowly (statement timeout)';
     default:
-      return /timeout/i.test(message)
-        ? 'the results database did not answer in time; check that it is up and reachable'
-        : 'check the host and port in RESULTS_DATABASE_URL and that the server is running';
+      if (/timeout/i.test(message))
+        return 'the results database did not answer in time; check that it is up and reachable';
+      if (/terminated|ECONNRESET|closed/i.test(message))
+        return 'the connection to the results database was lost; check that it is up';
+      return 'check the host and port in RESULTS_DATABASE_URL and that the server is running';
   }
 }
