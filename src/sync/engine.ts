@@ -114,6 +114,7 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
     if (resolved.problems.length > 0) {
       throw new ConfigError(resolved.problems.map((p) => configProblem(options, p)));
     }
+    for (const skip of resolved.skipped) problems.add({ column: skip.column, reason: skip.message });
     const mapped: MappedField[] = [];
     for (const field of resolved.fields) {
       const target: FieldTarget = {
