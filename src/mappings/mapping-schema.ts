@@ -35,7 +35,7 @@ const cronSchema = z
   })
   .meta({
     description:
-      '5 fields (minute hour day-of-month month day-of-week) or 6 (a second first), e.g. "0 2 * * *".',
+      'Cron as BullMQ reads it (cron-parser): 5 fields (minute hour day-of-month month day-of-week) or 6 (a second first), e.g. "0 2 * * *"; also @daily-style macros, H, L and #.',
   });
 
 const timezoneSchema = z
