@@ -1,30 +1,18 @@
 import { z } from 'zod';
 import type { Logger } from '../log/logger.js';
 import { AffinityApiError } from './affinity-api-error.js';
-import {
-  type FieldValueChange,
-  fieldValueChangeSchema,
-  type V1FieldTracking,
-  v1FieldTrackingSchema,
-} from './change-schemas.js';
+import type { FieldValueChange, V1FieldTracking } from './change-schemas.js';
 import type { FieldUpdate } from './field-value.js';
 import {
   type DropdownOption,
-  dropdownOptionSchema,
   type Entity,
-  entitySchema,
   type Field,
   type FieldMetadata,
-  fieldMetadataSchema,
-  fieldSchema,
   type List,
   type ListEntry,
-  listEntrySchema,
-  listSchema,
-  pagedSchema,
-  v1FieldSchema,
+  type Page,
+  responseSchemas,
   type WhoAmI,
-  whoamiSchema,
 } from './schemas.js';
 import { AffinityTransport, type CallCounts, type QueryValue, type TransportOptions } from './transport.js';
 
@@ -37,12 +25,6 @@ export type AffinityClientOptions = TransportOptions;
 export const maxUpdatesPerCall = 100;
 /** Largest page Affinity serves. */
 const maxPageSize = 100;
-
-/** Affinity's paged envelope, as far as the client reads it. */
-interface Page<T> {
-  data: T[];
-  pagination: { nextUrl?: string | null | undefined };
-}
 
 const updateFieldsResponseSchema = z.unknown();
 
@@ -60,20 +42,22 @@ export class AffinityClient {
   }
 
   whoami(): Promise<WhoAmI> {
-    return this.get('/v2/auth/whoami', {}, whoamiSchema);
+    return this.get('/v2/auth/whoami', {}, responseSchemas.whoami);
   }
 
   async *listLists(): AsyncIterable<List> {
-    for await (const page of this.pages('/v2/lists', { limit: maxPageSize }, listSchema)) yield* page;
+    for await (const page of this.pages('/v2/lists', { limit: maxPageSize }, responseSchemas.listPage)) {
+      yield* page;
+    }
   }
 
   getList(listId: number): Promise<List> {
-    return this.get(`/v2/lists/${listId}`, {}, listSchema);
+    return this.get(`/v2/lists/${listId}`, {}, responseSchemas.list);
   }
 
   /** Every field of the list, across all pages. */
   getListFields(listId: number): Promise<FieldMetadata[]> {
-    return this.all(`/v2/lists/${listId}/fields`, { limit: maxPageSize }, fieldMetadataSchema);
+    return this.all(`/v2/lists/${listId}/fields`, { limit: maxPageSize }, responseSchemas.listFieldsPage);
   }
 
   /**
@@ -85,7 +69,7 @@ export class AffinityClient {
       return await this.all(
         `/v2/lists/${listId}/fields/${encodeURIComponent(fieldId)}/dropdown-options`,
         { limit: maxPageSize },
-        dropdownOptionSchema,
+        responseSchemas.dropdownOptionPage,
       );
     } catch (error) {
       const v1Id = /^field-(\d+)$/.exec(fieldId)?.[1];
@@ -94,7 +78,7 @@ export class AffinityClient {
       const fields = await this.transport.request({
         method: 'GET',
         url: this.transport.url('/fields', { list_id: listId }),
-        schema: z.array(v1FieldSchema),
+        schema: responseSchemas.v1Fields,
         auth: 'basic',
       });
       const field = fields.find((f) => String(f.id) === v1Id);
@@ -116,13 +100,17 @@ export class AffinityClient {
     return this.pages(
       `/v2/lists/${listId}/list-entries`,
       { limit, fieldIds: options.fieldIds ?? [] },
-      listEntrySchema,
+      responseSchemas.listEntryPage,
     );
   }
 
   /** One list entry with its entity and the values of `fieldIds` (one request, ≤100 fields). */
   getListEntry(listId: number, listEntryId: number, fieldIds: string[]): Promise<ListEntry> {
-    return this.get(`/v2/lists/${listId}/list-entries/${listEntryId}`, { fieldIds }, listEntrySchema);
+    return this.get(
+      `/v2/lists/${listId}/list-entries/${listEntryId}`,
+      { fieldIds },
+      responseSchemas.listEntry,
+    );
   }
 
   /** The fields (with values) of one list entry; all of them, or only `fieldIds`. */
@@ -130,7 +118,7 @@ export class AffinityClient {
     return this.all(
       `/v2/lists/${listId}/list-entries/${listEntryId}/fields`,
       { limit: maxPageSize, ids: fieldIds ?? [] },
-      fieldSchema,
+      responseSchemas.entryFieldsPage,
     );
   }
 
@@ -159,13 +147,15 @@ export class AffinityClient {
     // No ids would list every company in the account.
     for (let i = 0; i < ids.length; i += maxPageSize) {
       const chunk = ids.slice(i, i + maxPageSize);
-      companies.push(...(await this.all('/v2/companies', { ids: chunk, limit: maxPageSize }, entitySchema)));
+      companies.push(
+        ...(await this.all('/v2/companies', { ids: chunk, limit: maxPageSize }, responseSchemas.companyPage)),
+      );
     }
     return companies;
   }
 
   getCompany(companyId: number): Promise<Entity> {
-    return this.get(`/v2/companies/${companyId}`, {}, entitySchema);
+    return this.get(`/v2/companies/${companyId}`, {}, responseSchemas.company);
   }
 
   /**
@@ -176,7 +166,7 @@ export class AffinityClient {
     return this.pages(
       '/v2/field-value-changes',
       { filter, limit: options.limit ?? maxPageSize },
-      fieldValueChangeSchema,
+      responseSchemas.fieldValueChangePage,
     );
   }
 
@@ -188,7 +178,7 @@ export class AffinityClient {
     return this.transport.request({
       method: 'GET',
       url: this.transport.url('/fields', listId === null ? {} : { list_id: listId }),
-      schema: z.array(v1FieldTrackingSchema),
+      schema: responseSchemas.v1FieldTracking,
       auth: 'basic',
     });
   }
@@ -199,7 +189,11 @@ export class AffinityClient {
     for (let i = 0; i < ids.length; i += maxPageSize) {
       const chunk = ids.slice(i, i + maxPageSize);
       companies.push(
-        ...(await this.all('/v2/companies', { ids: chunk, fieldIds, limit: maxPageSize }, entitySchema)),
+        ...(await this.all(
+          '/v2/companies',
+          { ids: chunk, fieldIds, limit: maxPageSize },
+          responseSchemas.companyPage,
+        )),
       );
     }
     return companies;
@@ -213,9 +207,8 @@ export class AffinityClient {
   private async *pages<T>(
     path: string,
     query: Record<string, QueryValue>,
-    item: z.ZodType<T>,
+    schema: z.ZodType<Page<T>>,
   ): AsyncGenerator<T[], void, undefined> {
-    const schema = pagedSchema(item) as unknown as z.ZodType<Page<T>>;
     let url: URL | undefined = this.transport.url(path, query);
     while (url !== undefined) {
       const page: Page<T> = await this.transport.request({ method: 'GET', url, schema });
@@ -225,9 +218,13 @@ export class AffinityClient {
     }
   }
 
-  private async all<T>(path: string, query: Record<string, QueryValue>, item: z.ZodType<T>): Promise<T[]> {
+  private async all<T>(
+    path: string,
+    query: Record<string, QueryValue>,
+    schema: z.ZodType<Page<T>>,
+  ): Promise<T[]> {
     const items: T[] = [];
-    for await (const page of this.pages(path, query, item)) items.push(...page);
+    for await (const page of this.pages(path, query, schema)) items.push(...page);
     return items;
   }
 }

@@ -1,5 +1,5 @@
-import type { ValueType } from '../affinity/value-type.js';
-import type { SimEntry, SimField, SimulatorState } from './state.js';
+import type { SimField, SimValueType } from './field-model.js';
+import type { SimEntry, SimulatorState } from './state.js';
 
 // The simulator's field value change log: what GET /v2/field-value-changes serves. A change is
 // recorded for every stored value that differs from the one before, on tracked fields only.
@@ -15,7 +15,7 @@ export interface SimChange {
   id: number;
   listId: number;
   field: { id: string; name: string; type: 'global' | 'list' };
-  valueType: ValueType;
+  valueType: SimValueType;
   entityId: number;
   /** The entry the change was made through; global fields belong to the company, changed via one entry. */
   listEntryId: number;

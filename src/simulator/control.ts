@@ -4,6 +4,7 @@ import { type EditRequest, editRequestSchema, type TrackingRequest, trackingRequ
 import { type FaultOptions, faultOptionsSchema } from './faults.js';
 import type { Fixture } from './fixture.js';
 import { readBody, sendJson } from './http-io.js';
+import type { SimulatorQuirks } from './router.js';
 import type { SimulatorStats } from './stats.js';
 
 /** What control endpoints may do to a running simulator. */
@@ -12,11 +13,14 @@ export interface SimulatorControl {
   reset(): void;
   setFaults(faults: FaultOptions): void;
   setRateLimit(rateLimit: { limit?: number | undefined; windowSeconds?: number | undefined }): void;
+  setQuirks(quirks: Partial<SimulatorQuirks>): void;
   dump(): Fixture;
   /** Returns an error text, or null when applied. */
   edit(request: EditRequest): string | null;
   setChangeTracking(request: TrackingRequest): string | null;
 }
+
+const quirksSchema = z.strictObject({ nullPages: z.boolean().optional() });
 
 const rateLimitSchema = z.strictObject({
   limit: z.number().int().positive().optional(),
@@ -39,7 +43,7 @@ function badRequest(res: ServerResponse, message: string): void {
   sendJson(res, 400, { errors: [{ code: 'bad-request', message }] });
 }
 
-/** /_simulator/* — no auth, never counted in stats or limits, never faulted. */
+/** /_simulator/* (stats, state, reset, faults, rate-limit, quirks) — no auth, never counted in stats or limits, never faulted. */
 export async function handleControl(
   req: IncomingMessage,
   res: ServerResponse,
@@ -80,6 +84,12 @@ export async function handleControl(
       const problem = sim.setChangeTracking(tracking);
       if (problem !== null) return badRequest(res, `change-tracking: ${problem}`);
       return sendJson(res, 200, { tracking });
+    }
+    case 'POST /_simulator/quirks': {
+      const quirks = await jsonBody(req, quirksSchema);
+      if (typeof quirks === 'string') return badRequest(res, `quirks: ${quirks}`);
+      sim.setQuirks(quirks.nullPages === undefined ? {} : { nullPages: quirks.nullPages });
+      return sendJson(res, 200, { quirks });
     }
     default:
       return sendJson(res, 404, { errors: [{ code: 'not-found', message: `No control route ${route}` }] });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { otherUserId, recordChange } from './change-log.js';
-import type { SimEntry, SimField, SimulatorState } from './state.js';
+import type { SimField } from './field-model.js';
+import type { SimEntry, SimulatorState } from './state.js';
 import { validateUpdateFields } from './validate-update.js';
 
 // Applying updates with their change records, for the API's PATCH (changer: the key's user) and

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fieldKinds, valueTypes } from '../affinity/value-type.js';
+import { simFieldKinds, simValueTypes } from './field-model.js';
 
 // The simulator's data file: companies, persons and company lists with fields and entries.
 // Entry values are written as Affinity returns them in `value.data` (write shapes are accepted too).
@@ -16,8 +16,8 @@ export const fixtureDropdownOptionSchema = z.strictObject({
 export const fixtureFieldSchema = z.strictObject({
   id: z.string().min(1),
   name: z.string().min(1),
-  type: z.enum(fieldKinds),
-  valueType: z.enum(valueTypes),
+  type: z.enum(simFieldKinds),
+  valueType: z.enum(simValueTypes),
   enrichmentSource: z.string().nullable().optional(),
   dropdownOptions: z.array(fixtureDropdownOptionSchema).optional(),
   /** Affinity's per-field "track changes" setting: only tracked fields appear in field-value-changes. @defaultValue false */

@@ -1,4 +1,5 @@
 import { apiUserId, renderUser } from './change-log.js';
+import type { SimField } from './field-model.js';
 import { pagedResult } from './pagination.js';
 import { renderField } from './read-value.js';
 import {
@@ -10,7 +11,7 @@ import {
   type RouteResult,
 } from './router.js';
 import { selectFields } from './routes-list-entries.js';
-import type { SimCompany, SimField } from './state.js';
+import type { SimCompany } from './state.js';
 
 function renderCompany(ctx: RouteContext, company: SimCompany, fields: readonly SimField[]): unknown {
   return {

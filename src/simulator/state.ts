@@ -1,25 +1,7 @@
-import type { FieldKind, ValueType } from '../affinity/value-type.js';
 import { ChangeLog } from './change-log.js';
-import {
-  type Fixture,
-  type FixtureDropdownOption,
-  FixtureError,
-  type FixturePerson,
-  type ParsedFixture,
-} from './fixture.js';
+import type { SimField } from './field-model.js';
+import { type Fixture, FixtureError, type FixturePerson, type ParsedFixture } from './fixture.js';
 import { checkValueData } from './value-data.js';
-
-export interface SimField {
-  id: string;
-  name: string;
-  type: FieldKind;
-  valueType: ValueType;
-  enrichmentSource: string | null;
-  dropdownOptions: FixtureDropdownOption[];
-  optionById: Map<number, FixtureDropdownOption>;
-  /** Changes are recorded in the change log (field-value-changes) only while this is on. */
-  trackChanges: boolean;
-}
 
 export interface SimEntry {
   id: number;
@@ -47,7 +29,7 @@ export interface SimCompany {
   name: string;
   domain: string | null;
   domains: string[];
-  /** Values of global, enriched and relationship-intelligence fields belong to the company, not the entry. */
+  /** Values of global, enriched, relationship-intelligence and hidden fields belong to the company, not the entry. */
   values: Map<string, unknown>;
 }
 
