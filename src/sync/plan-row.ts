@@ -5,7 +5,7 @@ import { convertValue, type FieldTarget } from './convert-value.js';
 import type { EntryIndex, IndexedEntry } from './entry-index.js';
 import { type MatchRule, matchRow } from './match-row.js';
 import { nullValue } from './null-value.js';
-import type { Problem } from './report.js';
+import type { Problem } from './problem.js';
 
 /** One mapped column: how it resolved on the list, and what conversion needs (dropdown options). */
 export interface MappedField {

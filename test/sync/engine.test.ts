@@ -11,11 +11,12 @@ import { loadMappingFile } from '../../src/mappings/load-mapping.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import { executeRun } from '../../src/sync/execute-run.js';
 import type { RunReport } from '../../src/sync/report.js';
+import { cliArgs } from '../support/cli-command.js';
 import { specValidator } from '../support/openapi.js';
 import { isolatedSchema } from '../support/services.js';
 
 const apiKey = 'sk-live-ENGINE-TEST-7d1f0c2a9b';
-const cli = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+const cli = cliArgs();
 
 // Portfolio list 1001: companies 1..7; Initech (3) is on the list twice; Hooli (5) and Hooli Labs (6)
 // share hooli.com, so that domain is ambiguous. List 2002 has 150 number fields on one entry.
@@ -327,7 +328,7 @@ describe('sync engine against the simulator and a Postgres warehouse', () => {
     const reportFile = join(dir, 'report.json');
     const result = await promisify(execFile)(
       process.execPath,
-      [cli, 'run', join(dir, 'portfolio.yaml'), '--report', reportFile],
+      [...cli, 'run', join(dir, 'portfolio.yaml'), '--report', reportFile],
       {
         env: { ...process.env, AFFINITY_API_KEY: apiKey, AFFINITY_BASE_URL: sim.url, LOG_LEVEL: 'debug' },
       },
@@ -342,7 +343,7 @@ describe('sync engine against the simulator and a Postgres warehouse', () => {
 
   it('stops at once with exit 1 when Affinity refuses the key, without printing it', async () => {
     const wrong = 'sk-wrong-key-0000000000';
-    const result = await promisify(execFile)(process.execPath, [cli, 'run', join(dir, 'portfolio.yaml')], {
+    const result = await promisify(execFile)(process.execPath, [...cli, 'run', join(dir, 'portfolio.yaml')], {
       env: { ...process.env, AFFINITY_API_KEY: wrong, AFFINITY_BASE_URL: sim.url },
     }).catch((error: { code: number; stdout: string; stderr: string }) => error);
     expect('code' in result ? result.code : 0).toBe(1);
