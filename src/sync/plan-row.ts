@@ -47,25 +47,37 @@ export function planRow(
     case 'unmatched':
       return {
         kind: 'unmatched',
-        problem: {
-          row: rowNumber,
-          ...(match.keys.length > 0 ? { key: match.keys.join(', ') } : {}),
-          reason:
-            match.keys.length > 0
-              ? `no list entry matches ${match.keys.join(' or ')}`
-              : `no match key: ${rules.map((m) => m.column).join(', ')} all empty`,
-        },
+        problem:
+          match.keys.length > 0
+            ? {
+                code: 'unmatched',
+                row: rowNumber,
+                key: match.keys.join(', '),
+                reason: `no list entry matches ${match.keys.join(' or ')}`,
+              }
+            : {
+                code: 'missing-key',
+                row: rowNumber,
+                reason: `no match key: ${rules.map((m) => m.column).join(', ')} all empty`,
+              },
       };
     case 'invalid-key':
       return {
         kind: 'unmatched',
-        problem: { row: rowNumber, column: match.column, value: match.value, reason: match.reason },
+        problem: {
+          code: 'invalid-key',
+          row: rowNumber,
+          column: match.column,
+          value: match.value,
+          reason: match.reason,
+        },
       };
     case 'ambiguous': {
       const key = `${match.rule.column}=${match.key}`;
       return {
         kind: 'ambiguous',
         problem: {
+          code: 'ambiguous',
           row: rowNumber,
           key,
           reason: `ambiguous: ${key} belongs to ${match.entityIds.length} companies on the list (${match.entityIds.join(', ')}); not written — match by entity id instead`,
@@ -91,7 +103,14 @@ export function planRow(
     }
     const converted = convertValue(raw, target);
     if (converted.ok) updates.push({ update: { id: field.fieldId, value: converted.value }, field });
-    else rejections.push({ row: rowNumber, key, column: field.column, reason: converted.reason });
+    else
+      rejections.push({
+        code: 'rejected-value',
+        row: rowNumber,
+        key,
+        column: field.column,
+        reason: converted.reason,
+      });
   }
   return { kind: 'matched', key, entries: match.entries, updates, rejections };
 }

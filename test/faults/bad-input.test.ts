@@ -382,6 +382,7 @@ describe('bad input, as `affinity-sync run` reports it', () => {
       mapping({ source: pgSource('select * from deals order by n'), fields: `fields:\n${fields}` }),
     );
     const expected = valueCases.map((c, i) => ({
+      code: 'rejected-value',
       row: i + 1,
       key: `company_id=${i + 1}`,
       column: c.column,
@@ -421,6 +422,7 @@ describe('bad input, as `affinity-sync run` reports it', () => {
     );
     expect(result.report?.problems).toEqual(
       domainCases.map((c, i) => ({
+        code: 'invalid-key',
         row: i + 1,
         column: 'website',
         value: JSON.stringify(c.value),

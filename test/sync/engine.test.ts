@@ -247,21 +247,26 @@ describe('sync engine against the simulator and a Postgres warehouse', () => {
     });
     expect(report.entries).toEqual({ updated: 4, unchanged: 1, failed: 0 });
     expect(report.calls.write).toBe(4);
+    // Messages are pinned where each is made (plan-row, convert-value tests); here the codes.
     expect(report.problems).toEqual([
       {
+        code: 'rejected-value',
         row: 4,
         key: 'domain=umbrella.co',
         column: 'stage',
-        reason:
-          '"Series Z" is not an option of "Stage" (options are never created; valid: "Seed", "Series A", "Series B")',
+        reason: expect.stringMatching(/^"Series Z" /),
       },
+      { code: 'ambiguous', row: 5, key: 'domain=hooli.com', reason: expect.any(String) },
+      { code: 'unmatched', row: 6, key: 'domain=nowhere.example', reason: expect.any(String) },
+      // The one place the duplicate-row message is pinned: both rows, and which one is written.
       {
-        row: 5,
-        key: 'domain=hooli.com',
+        code: 'duplicate-row',
+        row: 7,
+        key: 'company_id=4',
+        entryId: 105,
         reason:
-          'ambiguous: domain=hooli.com belongs to 2 companies on the list (5, 6); not written — match by entity id instead',
+          "also reached by row 4 (domain=umbrella.co): list entry 105 (Umbrella) gets this later row's values, not row 4's",
       },
-      { row: 6, key: 'domain=nowhere.example', reason: 'no list entry matches domain=nowhere.example' },
     ]);
     // Messy domains landed: Globex by its alternate domain, Umbrella despite the dot and port.
     const values = (entryId: number): Record<string, unknown> =>

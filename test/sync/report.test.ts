@@ -12,7 +12,7 @@ describe('buildReport', () => {
     tally.calls.total = 7;
     tally.limiterWaitMs = 12.6;
     const problems = new ProblemLog();
-    for (let i = 0; i <= problemCap; i++) problems.add({ row: i + 1, reason: 'x' });
+    for (let i = 0; i <= problemCap; i++) problems.add({ code: 'unmatched', row: i + 1, reason: 'x' });
     const report = buildReport({ ...base, finishedAt: 3_500, tally, problems });
     expect(report).toMatchObject({
       startedAt: '1970-01-01T00:00:01.000Z',

@@ -2,6 +2,7 @@ import type { Source } from '../../sources/source.js';
 import { diffUpdates } from '../diff-updates.js';
 import type { EntryIndex, IndexedEntry } from '../entry-index.js';
 import { type MappedField, type PlannedUpdate, planRow, type RowPlan } from '../plan-row.js';
+import type { Problem } from '../problem.js';
 import { failureText } from '../run-failure.js';
 import { type PhaseOutcome, stop, succeed } from './phase-outcome.js';
 import { checkpoint, type RunContext } from './run-context.js';
@@ -61,9 +62,14 @@ function tallyRow(run: RunContext, pending: Map<number, EntryChanges>, plan: Row
       for (const problem of plan.rejections) run.problems.add(problem);
       let duplicate = false;
       for (const entry of plan.entries) {
-        if (pending.has(entry.listEntryId)) duplicate = true;
+        const earlier = pending.get(entry.listEntryId);
         const { changed, unchanged } = diffUpdates(entry, plan.updates, run.mode);
-        pending.set(entry.listEntryId, { entry, row: rows.read, key: plan.key, changed, unchanged });
+        const later = { entry, row: rows.read, key: plan.key, changed, unchanged };
+        if (earlier !== undefined) {
+          duplicate = true;
+          run.problems.add(duplicateProblem(earlier, later));
+        }
+        pending.set(entry.listEntryId, later);
       }
       if (duplicate) rows.duplicate += 1;
       return;
@@ -73,6 +79,19 @@ function tallyRow(run: RunContext, pending: Map<number, EntryChanges>, plan: Row
       throw new Error(`unexpected plan ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** A later row reached an entry an earlier row had reached: the later row's values are the ones kept. */
+export function duplicateProblem(earlier: EntryChanges, later: EntryChanges): Problem {
+  const { entry } = later;
+  const name = entry.entityName === undefined ? '' : ` (${entry.entityName})`;
+  return {
+    code: 'duplicate-row',
+    row: later.row,
+    key: later.key,
+    entryId: entry.listEntryId,
+    reason: `also reached by row ${earlier.row} (${earlier.key}): list entry ${entry.listEntryId}${name} gets this later row's values, not row ${earlier.row}'s`,
+  };
 }
 
 /** The entries with changes; the others are counted unchanged. */

@@ -60,6 +60,7 @@ function tallyResult(run: RunContext, result: EntryResult, origin: EntryChanges 
   }
   entries.failed += 1;
   run.problems.add({
+    code: 'entry-failed',
     ...(origin ? { row: origin.row, key: origin.key } : {}),
     entryId: result.entryId,
     reason: result.reason,

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { AffinityApiError } from '../../src/affinity/affinity-api-error.js';
+import type { AffinityClient } from '../../src/affinity/client.js';
+import type { FieldUpdate } from '../../src/affinity/field-value.js';
+import { PassThroughLimiter } from '../../src/affinity/pass-through-limiter.js';
+import { silentLogger } from '../../src/log/logger.js';
+import type { Mapping } from '../../src/mappings/mapping-schema.js';
+import { EntryIndex } from '../../src/sync/entry-index.js';
+import type { EntryChanges } from '../../src/sync/phases/plan-rows.js';
+import { startRun } from '../../src/sync/phases/run-context.js';
+import { writeChanges } from '../../src/sync/phases/write-changes.js';
+import type { MappedField } from '../../src/sync/plan-row.js';
+import type { Target } from '../../src/sync/target.js';
+import { companyEntry } from './entry-fixtures.js';
+
+// The write phase against an in-memory Target: what the seam asks of a destination.
+
+const field: MappedField = {
+  field: { column: 'arr', fieldId: 'field-1', fieldName: 'ARR', valueType: 'number', onNull: 'skip' },
+  target: { fieldId: 'field-1', fieldName: 'ARR', valueType: 'number' },
+};
+
+function changesFor(entryIds: number[]): EntryChanges[] {
+  const index = new EntryIndex();
+  for (const id of entryIds) index.add(companyEntry(id, id, null));
+  return entryIds.map((id, i) => ({
+    entry: index.byListEntryId(id)!,
+    row: i + 1,
+    key: `company_id=${id}`,
+    changed: [{ update: { id: 'field-1', value: { type: 'number', data: id } }, field: field.field }],
+    unchanged: 0,
+  }));
+}
+
+function memoryTarget(fail: (recordId: number) => AffinityApiError | undefined) {
+  const written: Array<{ recordId: number; updates: FieldUpdate[] }> = [];
+  const target: Target = {
+    describeFields: () => Promise.resolve({ ok: true, fields: [] }),
+    dropdownOptions: () => Promise.resolve([]),
+    readCurrent: async function* () {},
+    writeRecord: (recordId, updates) => {
+      const error = fail(recordId);
+      if (error) return Promise.reject(error);
+      written.push({ recordId, updates });
+      return Promise.resolve();
+    },
+  };
+  return { target, written };
+}
+
+function run(dryRun = false) {
+  const client = { calls: { total: 0, read: 0, write: 0, retried: 0, rateLimited: 0 } };
+  const mapping = { name: 'seam', list: 1, mode: 'diff', match: [] } as unknown as Mapping;
+  return startRun(
+    {
+      client: client as unknown as AffinityClient, // only `calls` is read by the run context
+      limiter: new PassThroughLimiter(),
+      openSource: () => {
+        throw new Error('the write phase never opens a source');
+      },
+      logger: silentLogger,
+    },
+    { mapping, dryRun, concurrency: 2 },
+  );
+}
+
+const refused = (status: number) =>
+  new AffinityApiError({
+    method: 'PATCH',
+    path: '/v2/lists/1/list-entries/102/fields',
+    status,
+    code: 'validation',
+    affinityMessage: 'bad value',
+  });
+
+describe('writeChanges through a Target', () => {
+  it('writes each entry once; an entry Affinity refuses is an entry-failed problem and the rest go on', async () => {
+    const { target, written } = memoryTarget((id) => (id === 102 ? refused(422) : undefined));
+    const context = run();
+    const outcome = await writeChanges(context, target, [field], changesFor([101, 102, 103]));
+    expect(outcome).toEqual({ ok: true, value: undefined });
+    expect(written.map((w) => w.recordId).sort()).toEqual([101, 103]);
+    expect(context.tally.entries).toEqual({ updated: 2, unchanged: 0, failed: 1 });
+    expect(context.tally.fields.written).toBe(2);
+    expect(context.problems.items).toEqual([
+      { code: 'entry-failed', row: 2, key: 'company_id=102', entryId: 102, reason: refused(422).message },
+    ]);
+  });
+
+  it('stops the run when Affinity refuses the key', async () => {
+    const { target } = memoryTarget(() => refused(401));
+    const outcome = await writeChanges(run(), target, [field], changesFor([101]));
+    expect(outcome).toEqual({
+      ok: false,
+      error:
+        'mapping "seam": Affinity refused the API key (401): check AFFINITY_API_KEY (Settings → API in Affinity)',
+    });
+  });
+
+  it('a dry run writes nothing and lists the changes', async () => {
+    const { target, written } = memoryTarget(() => undefined);
+    const context = run(true);
+    await writeChanges(context, target, [field], changesFor([101]));
+    expect(written).toEqual([]);
+    expect(context.changes).toEqual([
+      {
+        entryId: 101,
+        entityId: 101,
+        entityName: 'Company 101',
+        fieldId: 'field-1',
+        fieldName: 'ARR',
+        before: null,
+        after: 101,
+      },
+    ]);
+    expect(context.tally.entries.updated).toBe(1);
+  });
+});
