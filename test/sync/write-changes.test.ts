@@ -115,4 +115,18 @@ describe('writeChanges through a Target', () => {
     ]);
     expect(context.tally.entries.updated).toBe(1);
   });
+
+  it('a dry run shows a 10 MB value by its first 200 characters, its length and hash', async () => {
+    const notes: MappedField = {
+      field: { column: 'notes', fieldId: 'field-2', fieldName: 'Notes', valueType: 'text', onNull: 'skip' },
+      target: { fieldId: 'field-2', fieldName: 'Notes', valueType: 'text' },
+    };
+    const [write] = changesFor([101]);
+    const huge = 'n'.repeat(10 * 1024 * 1024);
+    write!.changed = [{ update: { id: 'field-2', value: { type: 'text', data: huge } }, field: notes.field }];
+    const context = run(true);
+    await writeChanges(context, memoryTarget(() => undefined).target, [notes], [write!]);
+    expect(context.changes[0]?.after).toMatch(/^n{200}… \(\+10485560 chars, sha256 [0-9a-f]{8}\)$/);
+    expect(JSON.stringify(context.changes).length).toBeLessThan(1_000);
+  });
 });

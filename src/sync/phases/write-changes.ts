@@ -4,6 +4,7 @@ import type { IndexedEntry } from '../entry-index.js';
 import type { MappedField, PlannedUpdate } from '../plan-row.js';
 import type { Change } from '../report.js';
 import { failureText } from '../run-failure.js';
+import { capShownValue } from '../shown-value-cap.js';
 import type { Target } from '../target.js';
 import { updateBatches } from '../update-batches.js';
 import { type EntryResult, writeEntries } from '../write-entries.js';
@@ -86,7 +87,7 @@ function changeOf(entry: IndexedEntry, { update, field }: PlannedUpdate, options
     ...(entry.entityName === undefined ? {} : { entityName: entry.entityName }),
     fieldId: update.id,
     fieldName: field.fieldName,
-    before: displayValue(entry.values.get(update.id)?.data, field.valueType, 'read', options),
-    after: displayValue(update.value.data, field.valueType, 'update', options),
+    before: capShownValue(displayValue(entry.values.get(update.id)?.data, field.valueType, 'read', options)),
+    after: capShownValue(displayValue(update.value.data, field.valueType, 'update', options)),
   };
 }
