@@ -2,6 +2,7 @@ import type { Env } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
 import { scrubDeep } from '../log/secrets.js';
 import type { LoadedMapping } from '../mappings/load-mapping.js';
+import type { ChangeSink } from './change-log.js';
 import { createSyncDependencies } from './dependencies.js';
 import { runSync, type SyncProgress } from './engine.js';
 import type { RunReport } from './report.js';
@@ -15,6 +16,8 @@ export interface ExecuteRunOptions {
   runId?: string;
   onProgress?: (progress: SyncProgress) => void;
   signal?: AbortSignal;
+  /** Every change, uncapped (see SyncOptions.onChanges). */
+  onChanges?: ChangeSink;
 }
 
 /** Runs one loaded mapping with dependencies built from the environment; the report is scrubbed of secrets. */
@@ -32,6 +35,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunReport>
       ...(options.runId === undefined ? {} : { runId: options.runId }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.onChanges === undefined ? {} : { onChanges: options.onChanges }),
     });
     return scrubDeep(report);
   } finally {

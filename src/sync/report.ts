@@ -1,22 +1,13 @@
 // The run report: the JSON contract of `run --report`, the worker's history and the benchmarks.
 
 import type { CallCounts } from '../affinity/client.js';
+import type { Change, ChangeLog } from './change-log.js';
 import type { Problem, ProblemLog } from './problem.js';
 import type { EntryTally, FieldTally, RowTally, Tally } from './tally.js';
 
 export type RunStatus = 'succeeded' | 'partial' | 'failed';
 
 export type RunMode = 'diff' | 'overwrite';
-
-export interface Change {
-  entryId: number;
-  entityId: number;
-  entityName?: string;
-  fieldId: string;
-  fieldName: string;
-  before: unknown;
-  after: unknown;
-}
 
 export interface RunReport {
   mapping: string;
@@ -38,8 +29,13 @@ export interface RunReport {
   problems: Problem[];
   /** Problems beyond the cap of 1,000 kept in `problems`. */
   problemsOmitted: number;
-  /** Dry runs: every change that would be written (before → after). */
-  changes?: Change[];
+  /**
+   * The fields written (a dry run: that would be written), before → after, the first 1,000 of them
+   * (a real run: in the order entries finished).
+   */
+  changes: Change[];
+  /** Changes beyond the cap of 1,000 kept in `changes`. */
+  changesOmitted: number;
 }
 
 /** Everything a report is made of; `buildReport` only arranges it. */
@@ -56,7 +52,7 @@ export interface ReportInput {
   /** Why the run stopped; set, the status is failed. */
   error?: string;
   problems?: ProblemLog;
-  changes?: Change[];
+  changes?: ChangeLog;
 }
 
 /** The one place a RunReport is assembled: the engine's end and the worker's failure path. */
@@ -80,7 +76,8 @@ export function buildReport(input: ReportInput): RunReport {
     limiterWaitMs: Math.round(tally.limiterWaitMs),
     problems: input.problems?.items ?? [],
     problemsOmitted: input.problems?.omitted ?? 0,
-    ...(input.changes === undefined ? {} : { changes: input.changes }),
+    changes: input.changes?.items ?? [],
+    changesOmitted: input.changes?.omitted ?? 0,
   };
 }
 

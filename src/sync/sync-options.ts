@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { Mapping } from '../mappings/mapping-schema.js';
 import type { SourceConfig } from '../mappings/source-config.js';
 import type { Source } from '../sources/source.js';
+import type { ChangeSink } from './change-log.js';
 import type { RunMode } from './report.js';
 
 export interface SyncDependencies {
@@ -30,6 +31,12 @@ export interface SyncOptions {
   onProgress?: (progress: SyncProgress) => void;
   /** Aborting stops new requests; requests in flight finish; the report says "interrupted". */
   signal?: AbortSignal;
+  /**
+   * Every change of the run, uncapped (the report keeps 1,000), scrubbed, one entry at a time as
+   * its write succeeds (a dry run: as planned) — for a sink such as a results store. A sink that
+   * throws is logged once and ignored.
+   */
+  onChanges?: ChangeSink;
 }
 
 export interface SyncProgress {

@@ -280,6 +280,33 @@ describe('sync engine against the simulator and a Postgres warehouse', () => {
     expect(values(103)['field-1']).toBe(300);
     expect(values(104)['field-1']).toBe(300);
     expect(values(103)['field-5'] ?? null).toBeNull();
+    // The report's changes are exactly the (entry, field) pairs the simulator recorded as written.
+    const patched = sim
+      .stats()
+      .patches.flatMap((p) =>
+        (p.body as { updates: Array<{ id: string }> }).updates.map((u) => `${p.listEntryId}:${u.id}`),
+      );
+    expect(report.changes.map((c) => `${c.entryId}:${c.fieldId}`).sort()).toEqual(patched.sort());
+    expect(report.changesOmitted).toBe(0);
+    expect(report.changes).toContainEqual({
+      entryId: 102,
+      entityId: 2,
+      entityName: 'Globex',
+      fieldId: 'field-1',
+      fieldName: 'ARR',
+      before: 2000,
+      after: 2500,
+      sent: 2500,
+    });
+    expect(report.changes).toContainEqual(
+      expect.objectContaining({
+        entryId: 102,
+        fieldName: 'Health',
+        before: null,
+        after: 'Green',
+        sent: { dropdownOptionId: 21 },
+      }),
+    );
     // Every body conforms to the official spec.
     const validate = specValidator('ListEntryBatchOperationRequest');
     for (const patch of sim.stats().patches)
@@ -293,6 +320,7 @@ describe('sync engine against the simulator and a Postgres warehouse', () => {
     expect(patches() - before).toBe(0);
     expect(second.calls.write).toBe(0);
     expect(second.entries).toEqual({ updated: 0, unchanged: 5, failed: 0 });
+    expect(second.changes).toEqual([]);
   });
 
   it('overwrite mode sends every mapped value; a dry run sends nothing and shows before → after', async () => {

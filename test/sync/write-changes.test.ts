@@ -5,6 +5,7 @@ import type { FieldUpdate } from '../../src/affinity/field-value.js';
 import { PassThroughLimiter } from '../../src/affinity/pass-through-limiter.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { Mapping } from '../../src/mappings/mapping-schema.js';
+import { type Change, type ChangeSink, changeCap } from '../../src/sync/change-log.js';
 import { EntryIndex } from '../../src/sync/entry-index.js';
 import type { EntryChanges } from '../../src/sync/phases/plan-rows.js';
 import { startRun } from '../../src/sync/phases/run-context.js';
@@ -48,7 +49,7 @@ function memoryTarget(fail: (recordId: number) => AffinityApiError | undefined) 
   return { target, written };
 }
 
-function run(dryRun = false) {
+function run(dryRun = false, onChanges?: ChangeSink) {
   const client = { calls: { total: 0, read: 0, write: 0, retried: 0, rateLimited: 0 } };
   const mapping = { name: 'seam', list: 1, mode: 'diff', match: [] } as unknown as Mapping;
   return startRun(
@@ -60,7 +61,7 @@ function run(dryRun = false) {
       },
       logger: silentLogger,
     },
-    { mapping, dryRun, concurrency: 2 },
+    { mapping, dryRun, concurrency: 2, ...(onChanges ? { onChanges } : {}) },
   );
 }
 
@@ -85,6 +86,58 @@ describe('writeChanges through a Target', () => {
     expect(context.problems.items).toEqual([
       { code: 'entry-failed', row: 2, key: 'company_id=102', entryId: 102, reason: refused(422).message },
     ]);
+    // A real run's changes are the fields that landed: not those of the refused entry.
+    expect(context.changes.items.map((c) => c.entryId).sort()).toEqual([101, 103]);
+    expect(context.changes.items.find((c) => c.entryId === 101)).toEqual({
+      entryId: 101,
+      entityId: 101,
+      entityName: 'Company 101',
+      fieldId: 'field-1',
+      fieldName: 'ARR',
+      before: null,
+      after: 101,
+      sent: 101,
+    });
+  });
+
+  it('an entry whose second batch fails lists only the fields of its first batch as changed', async () => {
+    let calls = 0;
+    const { target } = memoryTarget(() => (++calls === 2 ? refused(422) : undefined));
+    const [write] = changesFor([101]);
+    write!.changed = Array.from({ length: 150 }, (_, i) => ({
+      update: { id: `field-${i + 1}`, value: { type: 'number' as const, data: i } },
+      field: { ...field.field, fieldId: `field-${i + 1}`, fieldName: `F${i + 1}` },
+    }));
+    const context = run();
+    await writeChanges(context, target, [field], [write!]);
+    expect(context.tally.fields.written).toBe(100);
+    expect(context.changes.items.map((c) => c.fieldId)).toEqual(
+      Array.from({ length: 100 }, (_, i) => `field-${i + 1}`),
+    );
+  });
+
+  it('keeps 1,000 changes in the report, counts the rest, and hands every one to the sink', async () => {
+    const sunk: Change[] = [];
+    const context = run(false, (changes) => sunk.push(...changes));
+    const ids = Array.from({ length: changeCap + 5 }, (_, i) => 1_000 + i);
+    await writeChanges(context, memoryTarget(() => undefined).target, [field], changesFor(ids));
+    expect(context.changes.items).toHaveLength(changeCap);
+    expect(context.changes.omitted).toBe(5);
+    expect(sunk.map((c) => c.entryId).sort()).toEqual(ids);
+  });
+
+  it('a sink that throws never fails the run', async () => {
+    const context = run(false, () => {
+      throw new Error('results store down');
+    });
+    const outcome = await writeChanges(
+      context,
+      memoryTarget(() => undefined).target,
+      [field],
+      changesFor([101]),
+    );
+    expect(outcome.ok).toBe(true);
+    expect(context.changes.items).toHaveLength(1);
   });
 
   it('stops the run when Affinity refuses the key', async () => {
@@ -102,7 +155,7 @@ describe('writeChanges through a Target', () => {
     const context = run(true);
     await writeChanges(context, target, [field], changesFor([101]));
     expect(written).toEqual([]);
-    expect(context.changes).toEqual([
+    expect(context.changes.items).toEqual([
       {
         entryId: 101,
         entityId: 101,
@@ -111,6 +164,7 @@ describe('writeChanges through a Target', () => {
         fieldName: 'ARR',
         before: null,
         after: 101,
+        sent: 101,
       },
     ]);
     expect(context.tally.entries.updated).toBe(1);
@@ -126,7 +180,9 @@ describe('writeChanges through a Target', () => {
     write!.changed = [{ update: { id: 'field-2', value: { type: 'text', data: huge } }, field: notes.field }];
     const context = run(true);
     await writeChanges(context, memoryTarget(() => undefined).target, [notes], [write!]);
-    expect(context.changes[0]?.after).toMatch(/^n{200}… \(\+10485560 chars, sha256 [0-9a-f]{8}\)$/);
-    expect(JSON.stringify(context.changes).length).toBeLessThan(1_000);
+    const [change] = context.changes.items;
+    expect(change?.after).toMatch(/^n{200}… \(\+10485560 chars, sha256 [0-9a-f]{8}\)$/);
+    expect(change?.sent).toBe(change?.after);
+    expect(JSON.stringify(context.changes.items).length).toBeLessThan(1_000);
   });
 });

@@ -17,6 +17,6 @@ export function reportRun(run: RunContext, last: PhaseOutcome<unknown>): RunRepo
     tally: run.tally,
     ...(last.ok ? {} : { error: last.error }),
     problems: run.problems,
-    ...(run.dryRun ? { changes: run.changes } : {}),
+    changes: run.changes,
   });
 }

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../log/logger.js';
 import { ConfigError } from '../../mappings/config-error.js';
 import type { Mapping } from '../../mappings/mapping-schema.js';
+import { ChangeLog } from '../change-log.js';
 import { ProblemLog } from '../problem.js';
-import type { Change, RunMode } from '../report.js';
+import type { RunMode } from '../report.js';
 import { describeFailure } from '../run-failure.js';
 import type { SyncDependencies, SyncOptions, SyncProgress } from '../sync-options.js';
 import { emptyTally, type Tally } from '../tally.js';
@@ -24,8 +25,8 @@ export interface RunContext {
   readonly log: Logger;
   readonly tally: Tally;
   readonly problems: ProblemLog;
-  /** Dry runs: every change that would be written. */
-  readonly changes: Change[];
+  /** The fields written (a dry run: to write), capped, each also handed to `onChanges`. */
+  readonly changes: ChangeLog;
   readonly progress: SyncProgress;
   /** Refreshes the call count and hands the progress to `onProgress`. */
   tell(): void;
@@ -48,6 +49,7 @@ export function startRun(deps: SyncDependencies, options: SyncOptions): RunConte
     calls: 0,
     startedAt,
   };
+  const log = deps.logger.child({ mapping: mapping.name, runId });
   return {
     mapping,
     options,
@@ -55,10 +57,10 @@ export function startRun(deps: SyncDependencies, options: SyncOptions): RunConte
     dryRun: options.dryRun ?? false,
     runId,
     startedAt,
-    log: deps.logger.child({ mapping: mapping.name, runId }),
+    log,
     tally,
     problems: new ProblemLog(),
-    changes: [],
+    changes: new ChangeLog(options.onChanges, log),
     progress,
     tell: () => {
       progress.calls = client.calls.total;

@@ -1,10 +1,6 @@
-import type { DropdownOption } from '../../affinity/schemas.js';
-import { displayValue } from '../display-value.js';
-import type { IndexedEntry } from '../entry-index.js';
-import type { MappedField, PlannedUpdate } from '../plan-row.js';
-import type { Change } from '../report.js';
+import { describeChanges, type OptionsByColumn, optionsByColumn } from '../describe-change.js';
+import type { MappedField } from '../plan-row.js';
 import { failureText } from '../run-failure.js';
-import { capShownValue } from '../shown-value-cap.js';
 import type { Target } from '../target.js';
 import { updateBatches } from '../update-batches.js';
 import { type EntryResult, writeEntries } from '../write-entries.js';
@@ -16,9 +12,10 @@ import type { RunContext } from './run-context.js';
 const defaultConcurrency = 8;
 
 /**
- * Phase 5: write each entry's changes (≤100 updates per request, `concurrency` in flight). A dry
- * run writes nothing and lists what it would write. A refused key, the quota reserve, a limiter
- * outage or an abort stops the run; one entry's 400/422 fails only that entry.
+ * Phase 5: write each entry's changes (≤100 updates per request, `concurrency` in flight), and
+ * record the fields each write landed as changes. A dry run writes nothing and records what it
+ * would write. A refused key, the quota reserve, a limiter outage or an abort stops the run; one
+ * entry's 400/422 fails only that entry.
  */
 export async function writeChanges(
   run: RunContext,
@@ -28,10 +25,12 @@ export async function writeChanges(
 ): Promise<PhaseOutcome<void>> {
   run.progress.phase = 'writing';
   run.tell();
+  const options = optionsByColumn(fields);
   if (run.dryRun) {
-    listChanges(run, fields, writes);
+    planOnly(run, writes, options);
     return succeed(undefined);
   }
+  const origins = new Map(writes.map((w) => [w.entry.listEntryId, w]));
   const outcome = await writeEntries({
     target,
     concurrency: run.options.concurrency ?? defaultConcurrency,
@@ -40,12 +39,17 @@ export async function writeChanges(
       entryId: w.entry.listEntryId,
       batches: updateBatches(w.changed.map((c) => c.update)),
     })),
-    onEntryDone: () => {
+    onEntryDone: (result) => {
       run.progress.entriesWritten += 1;
       run.tell();
+      const origin = origins.get(result.entryId);
+      // Batches go in order, so the fields written are the first `fieldsWritten` changes.
+      if (origin)
+        run.changes.record(
+          describeChanges(origin.entry, origin.changed.slice(0, result.fieldsWritten), options),
+        );
     },
   });
-  const origins = new Map(writes.map((w) => [w.entry.listEntryId, w]));
   for (const result of outcome.results) tallyResult(run, result, origins.get(result.entryId));
   return outcome.fatal === undefined
     ? succeed(undefined)
@@ -68,26 +72,11 @@ function tallyResult(run: RunContext, result: EntryResult, origin: EntryChanges 
   });
 }
 
-/** A dry run: every change it would write, before → after as a person reads them. */
-function listChanges(run: RunContext, fields: MappedField[], writes: EntryChanges[]): void {
-  const optionsOf = new Map(fields.map((m) => [m.field.column, m.target.dropdownOptions]));
+/** A dry run: every change it would write is recorded and counted as if written. */
+function planOnly(run: RunContext, writes: EntryChanges[], options: OptionsByColumn): void {
   for (const { entry, changed } of writes) {
-    for (const planned of changed) {
-      run.changes.push(changeOf(entry, planned, optionsOf.get(planned.field.column)));
-    }
+    run.changes.record(describeChanges(entry, changed, options));
+    run.tally.fields.written += changed.length;
   }
   run.tally.entries.updated = writes.length;
-  run.tally.fields.written = run.changes.length;
-}
-
-function changeOf(entry: IndexedEntry, { update, field }: PlannedUpdate, options?: DropdownOption[]): Change {
-  return {
-    entryId: entry.listEntryId,
-    entityId: entry.entityId,
-    ...(entry.entityName === undefined ? {} : { entityName: entry.entityName }),
-    fieldId: update.id,
-    fieldName: field.fieldName,
-    before: capShownValue(displayValue(entry.values.get(update.id)?.data, field.valueType, 'read', options)),
-    after: capShownValue(displayValue(update.value.data, field.valueType, 'update', options)),
-  };
 }
