@@ -5,7 +5,7 @@ import { createLimiter } from '../limiter/create-limiter.js';
 import type { Logger } from '../log/logger.js';
 import { registerSecret } from '../log/secrets.js';
 import { openSource } from '../sources/open-source.js';
-import type { SyncDependencies } from './engine.js';
+import type { SyncDependencies } from './sync-options.js';
 
 /**
  * Builds what a run needs from the environment: the Affinity client, the limiter (shared through
