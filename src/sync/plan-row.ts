@@ -11,6 +11,8 @@ import type { Problem } from './problem.js';
 export interface MappedField {
   field: ResolvedField;
   target: FieldTarget;
+  /** The field's `type` on the list ("list", "global", …) when known: incremental state keeps non-list fields per company. */
+  kind?: string;
 }
 
 export interface PlannedUpdate {

@@ -2,6 +2,7 @@
 
 import type { CallCounts } from '../affinity/client.js';
 import type { Change, ChangeLog } from './change-log.js';
+import type { SyncInfo } from './incremental/sync-info.js';
 import type { Problem, ProblemLog } from './problem.js';
 import type { EntryTally, FieldTally, RowTally, Tally } from './tally.js';
 
@@ -36,6 +37,8 @@ export interface RunReport {
   changes: Change[];
   /** Changes beyond the cap of 1,000 kept in `changes`. */
   changesOmitted: number;
+  /** How current values were read (live, reconcile or incremental) and what that saved; runs that got that far. */
+  sync?: SyncInfo;
 }
 
 /** Everything a report is made of; `buildReport` only arranges it. */
@@ -53,6 +56,7 @@ export interface ReportInput {
   error?: string;
   problems?: ProblemLog;
   changes?: ChangeLog;
+  sync?: SyncInfo;
 }
 
 /** The one place a RunReport is assembled: the engine's end and the worker's failure path. */
@@ -78,6 +82,7 @@ export function buildReport(input: ReportInput): RunReport {
     problemsOmitted: input.problems?.omitted ?? 0,
     changes: input.changes?.items ?? [],
     changesOmitted: input.changes?.omitted ?? 0,
+    ...(input.sync === undefined ? {} : { sync: { ...input.sync } }),
   };
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { Mapping } from '../mappings/mapping-schema.js';
 import type { Source } from '../sources/source.js';
 import type { SourceConfig } from '../sources/source-config.js';
+import type { StateStore } from '../state/state-store.js';
 import type { ChangeSink } from './change-log.js';
 import type { ProblemSink } from './problem.js';
 import type { RunMode } from './report.js';
@@ -13,6 +14,8 @@ export interface SyncDependencies {
   limiter: Limiter;
   openSource: (config: SourceConfig) => Source;
   logger: Logger;
+  /** Facts kept between runs (sync: incremental); without one, incremental mappings read like live. */
+  state?: StateStore;
 }
 
 export interface SyncOptions {
@@ -25,6 +28,8 @@ export interface SyncOptions {
   dryRun?: boolean;
   /** Overrides the mapping's mode for this run. */
   mode?: RunMode;
+  /** sync: incremental — read the whole list and rebuild the state this time (`run --full`). @defaultValue false */
+  full?: boolean;
   /** PATCH requests in flight. @defaultValue 8 */
   concurrency?: number;
   runId?: string;

@@ -11,13 +11,14 @@ import { type Command, parseCommandLine } from '../command.js';
 import { progressReporter } from '../progress-reporter.js';
 import { reportFailure } from '../report-failure.js';
 
-const usage = `Usage: affinity-sync run <mapping file | mapping name> [--dry-run] [--mode overwrite] [--report FILE]
+const usage = `Usage: affinity-sync run <mapping file | mapping name> [--dry-run] [--mode overwrite] [--full] [--report FILE]
 
 Runs one mapping now: reads the source, matches rows to list entries, writes the changed values.
 
 Options:
   --dry-run        do everything but the writes; show before → after per entry and field
   --mode MODE      diff (send only changed values; default from the mapping) or overwrite
+  --full           sync: incremental — read the whole list and rebuild the kept state (a reconcile)
   --report FILE    write the JSON report to FILE
 
 Environment: AFFINITY_API_KEY (required), AFFINITY_BASE_URL, MAPPINGS_DIR, REDIS_URL, LOG_LEVEL.
@@ -29,7 +30,7 @@ export const command: Command = {
   usage,
   async run(argv) {
     const parsed = parseCommandLine(() => parse(argv));
-    const { target, dryRun, mode, reportFile } = parsed;
+    const { target, dryRun, mode, full, reportFile } = parsed;
     try {
       const env = readEnv();
       const logger = createLogger({ level: env.LOG_LEVEL });
@@ -41,6 +42,7 @@ export const command: Command = {
         logger,
         sink: openRunSink(env, logger),
         dryRun,
+        ...(full ? { full } : {}),
         ...(mode ? { mode } : {}),
         onProgress: progress.update,
       });
@@ -57,6 +59,7 @@ export const command: Command = {
 function parse(argv: string[]): {
   target: string;
   dryRun: boolean;
+  full: boolean;
   mode?: 'diff' | 'overwrite';
   reportFile?: string;
 } {
@@ -65,6 +68,7 @@ function parse(argv: string[]): {
     allowPositionals: true,
     options: {
       'dry-run': { type: 'boolean', default: false },
+      full: { type: 'boolean', default: false },
       mode: { type: 'string' },
       report: { type: 'string' },
     },
@@ -79,6 +83,7 @@ function parse(argv: string[]): {
   return {
     target,
     dryRun: values['dry-run'] ?? false,
+    full: values.full ?? false,
     ...(mode ? { mode } : {}),
     ...(values.report ? { reportFile: values.report } : {}),
   };

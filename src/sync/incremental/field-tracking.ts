@@ -1,7 +1,6 @@
 import { AffinityApiError } from '../../affinity/affinity-api-error.js';
 import type { V1FieldTracking } from '../../affinity/change-schemas.js';
 import type { AffinityClient } from '../../affinity/client.js';
-import type { FieldKind } from '../../affinity/value-type.js';
 
 // How the sync knows the feed can serve a field: v2 field metadata has no change-tracking flag, and
 // GET /v2/field-value-changes just leaves untracked fields out ("Only fields with change tracking
@@ -12,7 +11,8 @@ import type { FieldKind } from '../../affinity/value-type.js';
 
 export interface TrackedField {
   fieldId: string;
-  kind: FieldKind;
+  /** The field's `type`: "list", or a field kept on the company (global). */
+  kind: string;
 }
 
 /** v2 "field-1234" is v1 1234; other v2 ids have no v1 twin. */

@@ -1,6 +1,6 @@
 import type { AffinityClient } from '../../affinity/client.js';
 import type { ListEntry } from '../../affinity/schemas.js';
-import type { FieldKind, ValueType } from '../../affinity/value-type.js';
+import type { ValueType } from '../../affinity/value-type.js';
 import type { Logger } from '../../log/logger.js';
 import { durationMs } from '../../mappings/duration.js';
 import type { Mapping } from '../../mappings/mapping-schema.js';
@@ -27,7 +27,8 @@ import { liveInfo, type SyncInfo } from './sync-info.js';
 export interface ReadField {
   fieldId: string;
   valueType: ValueType;
-  kind: FieldKind;
+  /** The field's `type` on the list: "list" fields belong to the entry, the others to the company. */
+  kind: string;
 }
 
 export interface CurrentValuesInput {
@@ -56,6 +57,20 @@ export interface CurrentValues {
   readThisRun: ReadonlySet<number> | 'all';
   session: StateSession;
   info: SyncInfo;
+}
+
+/**
+ * Counts the rows the state made free: matched, no write needed, and every entry they reached
+ * known from the state (not read this run).
+ */
+export function countSkippedRows(
+  values: CurrentValues,
+): (entries: readonly { listEntryId: number }[], changed: boolean) => void {
+  const { readThisRun } = values;
+  return (entries, changed) => {
+    if (changed || readThisRun === 'all') return;
+    if (entries.every((e) => !readThisRun.has(e.listEntryId))) values.info.rowsSkipped += 1;
+  };
 }
 
 /** Thrown when a stop was asked for between pages. */

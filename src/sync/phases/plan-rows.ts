@@ -19,6 +19,9 @@ export interface EntryChanges {
   unchanged: number;
 }
 
+/** Told of each matched row: the entries it reached and whether any of them needs a write. */
+export type MatchedRowObserver = (entries: readonly IndexedEntry[], changed: boolean) => void;
+
 /** Rows between two progress reports and abort checks (a power of two: a mask test). */
 const rowsPerCheckpoint = 1024;
 
@@ -31,6 +34,7 @@ export async function planRows(
   source: Source,
   index: EntryIndex,
   fields: MappedField[],
+  onMatched?: MatchedRowObserver,
 ): Promise<PhaseOutcome<EntryChanges[]>> {
   run.progress.phase = 'reading';
   const { rows } = run.tally;
@@ -41,13 +45,18 @@ export async function planRows(
     if ((rows.read & (rowsPerCheckpoint - 1)) === 0 && checkpoint(run)) {
       return stop(failureText('interrupted before writing', run.mapping.name));
     }
-    tallyRow(run, pending, planRow(row, rows.read, run.mapping.match, index, fields));
+    tallyRow(run, pending, planRow(row, rows.read, run.mapping.match, index, fields), onMatched);
   }
   return succeed(entriesToWrite(run, pending));
 }
 
 /** Counts one row's plan and keeps its diffed updates per entry. */
-function tallyRow(run: RunContext, pending: Map<number, EntryChanges>, plan: RowPlan): void {
+function tallyRow(
+  run: RunContext,
+  pending: Map<number, EntryChanges>,
+  plan: RowPlan,
+  onMatched: MatchedRowObserver | undefined,
+): void {
   const { rows, fields } = run.tally;
   switch (plan.kind) {
     case 'unmatched':
@@ -61,10 +70,12 @@ function tallyRow(run: RunContext, pending: Map<number, EntryChanges>, plan: Row
       fields.rejected += plan.rejections.length;
       for (const problem of plan.rejections) run.problems.add(problem);
       let duplicate = false;
+      let changedAny = false;
       for (const entry of plan.entries) {
         const earlier = pending.get(entry.listEntryId);
         const { changed, unchanged } = diffUpdates(entry, plan.updates, run.mode);
         const later = { entry, row: rows.read, key: plan.key, changed, unchanged };
+        if (changed.length > 0) changedAny = true;
         if (earlier !== undefined) {
           duplicate = true;
           run.problems.add(duplicateProblem(earlier, later));
@@ -72,6 +83,7 @@ function tallyRow(run: RunContext, pending: Map<number, EntryChanges>, plan: Row
         pending.set(entry.listEntryId, later);
       }
       if (duplicate) rows.duplicate += 1;
+      onMatched?.(plan.entries, changedAny);
       return;
     }
     default: {

@@ -32,7 +32,8 @@ export async function resolveMappedFields(
       valueType: field.valueType,
     };
     if (needsOptions(field)) fieldTarget.dropdownOptions = await target.dropdownOptions(field.fieldId);
-    mapped.push({ field, target: fieldTarget });
+    const kind = described.fields.find((f) => f.id === field.fieldId)?.type;
+    mapped.push({ field, target: fieldTarget, ...(kind === undefined ? {} : { kind }) });
   }
   return succeed(mapped);
 }
