@@ -6,12 +6,13 @@
 // ARGV[1] op: "acquire" | "observe" | "state"; ARGV[2] now in ms, or "" to read Redis's own TIME
 // (tests inject a clock, production never does); ARGV[3] slot token;
 // ARGV[4..11] limit, windowMs, safetyMargin, burst, quotaReserve, maxInFlight, slotTtlMs, stateTtlMs;
-// observe only: ARGV[12..19] status, userLimit, userRemaining, userReset, orgLimit, orgRemaining,
+// observe only: ARGV[12..19] verdict (index in rateLimitVerdicts), userLimit, userRemaining, userReset, orgLimit, orgRemaining,
 // orgReset, random ("" = header absent).
 // Replies: acquire {0} go | {1, waitMs (ceil), reasonIndex} | {2, remaining, resetsAtMs, reserved};
 // observe {0}; state: the hash as a flat list (tests read it).
 
-import { backoffBaseMs, backoffMaxMs, concurrencyPollMs, newPeriodSlackMs } from './pacing-math.js';
+import { backoffBaseMs, backoffMaxMs } from '../affinity/rate-limit-policy.js';
+import { concurrencyPollMs, newPeriodSlackMs } from './pacing-math.js';
 
 export const limiterScript = `
 local function num(v)
@@ -137,7 +138,8 @@ end
 
 if op ~= 'observe' then return redis.error_reply('unknown limiter op ' .. tostring(op)) end
 
-local status = tonumber(ARGV[12])
+-- 0 accepted, 1 window-spent, 2 concurrency, 3 server-error, 4 no-response (rate-limit-policy.ts decides)
+local verdict = tonumber(ARGV[12])
 local h = {
   userLimit = num(ARGV[13]), userRemaining = num(ARGV[14]), userReset = num(ARGV[15]),
   orgLimit = num(ARGV[16]), orgRemaining = num(ARGV[17]), orgReset = num(ARGV[18]),
@@ -168,18 +170,17 @@ if h.userRemaining ~= nil then
   end
 end
 
-if status == 429 then
-  local windowSpent = h.userRemaining == 0 or (h.userRemaining == nil and h.userReset ~= nil)
-  if not windowSpent then
-    -- 429s arriving during the pause belong to the burst that started it: they do not escalate.
-    if now >= s.pausedUntil then
-      s.backoffLevel = s.backoffLevel + 1
-      s.cap = math.max(math.floor(s.cap / 2), 1)
-      s.successes = 0
-      local step = math.min(${backoffBaseMs} * 2 ^ math.min(math.max(s.backoffLevel - 1, 0), 16), ${backoffMaxMs})
-      s.pausedUntil = now + step * (0.5 + random / 2)
-    end
-  else
+if verdict == 2 then
+  -- 429s arriving during the pause belong to the burst that started it: they do not escalate.
+  if now >= s.pausedUntil then
+    s.backoffLevel = s.backoffLevel + 1
+    s.cap = math.max(math.floor(s.cap / 2), 1)
+    s.successes = 0
+    local step = math.min(${backoffBaseMs} * 2 ^ math.min(math.max(s.backoffLevel - 1, 0), 16), ${backoffMaxMs})
+    s.pausedUntil = now + step * (0.5 + random / 2)
+  end
+elseif verdict == 1 then
+  do
     local resetMs
     if h.userReset ~= nil then
       resetMs = h.userReset * 1000
@@ -194,7 +195,7 @@ if status == 429 then
     s.windowEnd = now + resetMs
     s.windowConfirmed = h.userReset ~= nil and 1 or 0
   end
-elseif status > 0 and status < 500 then
+elseif verdict == 0 then
   s.backoffLevel = 0
   s.successes = s.successes + 1
   if s.successes >= s.cap then
@@ -203,7 +204,7 @@ elseif status > 0 and status < 500 then
   end
 end
 
-if status ~= 0 then
+if verdict ~= 4 then
   if h.orgRemaining == nil or h.orgReset == nil then
     s.orgLimit, s.orgRemaining, s.orgResetAt = nil, nil, nil
   else

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { LimiterObservation } from '../affinity/limiter.js';
+import type { AttemptResult } from '../affinity/limiter.js';
+import { classifyAttempt, rateLimitVerdicts } from '../affinity/rate-limit-policy.js';
 import type { PacingDecision, PacingSettings, PacingState } from './pacing-math.js';
 import { waitReasons } from './pacing-math.js';
 import { limiterScript } from './redis-limiter-script.js';
@@ -76,14 +77,10 @@ export class RedisPacingStore {
     }
   }
 
-  async observe(
-    token: string,
-    { status, headers }: LimiterObservation,
-    random: number,
-    now?: number,
-  ): Promise<void> {
+  async observe(token: string, result: AttemptResult, random: number, now?: number): Promise<void> {
+    const headers = result.kind === 'response' ? result.headers : {};
     await this.#run('observe', now, token, [
-      String(status),
+      String(rateLimitVerdicts.indexOf(classifyAttempt(result))),
       arg(headers.userLimit),
       arg(headers.userRemaining),
       arg(headers.userReset),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LimiterObservation, RateLimitHeaders } from '../../src/affinity/limiter.js';
+import type { AttemptResult, RateLimitHeaders } from '../../src/affinity/limiter.js';
 import type { PacingDecision, PacingSettings, PacingState } from '../../src/limiter/pacing-math.js';
 
 // The limiter's arithmetic, scenario by scenario with an injected clock, run against both the
@@ -8,7 +8,7 @@ import type { PacingDecision, PacingSettings, PacingState } from '../../src/limi
 /** One limiter state driven by an explicit clock; `other()` is a second process on the same key. */
 export interface PacingCore {
   acquire(now: number): Promise<PacingDecision>;
-  observe(now: number, observation: LimiterObservation, random?: number): Promise<void>;
+  observe(now: number, result: AttemptResult, random?: number): Promise<void>;
   state(now: number): Promise<Partial<PacingState>>;
   other(): PacingCore;
 }
@@ -25,8 +25,12 @@ export const testSettings: PacingSettings = {
 const interval = 5000 / 57;
 const t0 = 1_700_000_000_000;
 
-function ok(headers: RateLimitHeaders = {}): LimiterObservation {
-  return { status: 200, headers };
+function ok(headers: RateLimitHeaders = {}): AttemptResult {
+  return { kind: 'response', status: 200, headers };
+}
+
+function tooMany(headers: RateLimitHeaders = {}): AttemptResult {
+  return { kind: 'response', status: 429, headers };
 }
 
 /** Acquires until granted, advancing the clock by each wait; returns the grant time. */
@@ -148,11 +152,7 @@ export function describePacingScenarios(
     it('pauses every process on the key after a 429 until the reset plus jitter', async () => {
       const core = await makeCore();
       await acquireAt(core, t0);
-      await core.observe(
-        t0 + 20,
-        { status: 429, headers: { userLimit: 60, userRemaining: 0, userReset: 2 } },
-        0.5,
-      );
+      await core.observe(t0 + 20, tooMany({ userLimit: 60, userRemaining: 0, userReset: 2 }), 0.5);
       // Jitter: random × min(1 s, window / 10) = 0.5 × 500 ms.
       expect(await core.acquire(t0 + 20)).toEqual({ kind: 'wait', waitMs: 2250, reason: 'paused' });
       expect(await core.other().acquire(t0 + 1020)).toEqual({ kind: 'wait', waitMs: 1250, reason: 'paused' });
@@ -163,13 +163,13 @@ export function describePacingScenarios(
       const core = await makeCore({ ...testSettings, maxInFlight: 4, limit: 6000 });
       for (let i = 0; i < 4; i++) await acquireAt(core, t0);
       expect(await core.acquire(t0 + 100)).toEqual({ kind: 'wait', waitMs: 20, reason: 'concurrency' });
-      await core.observe(t0 + 1, { status: 429, headers: { userRemaining: 30 } }, 1);
+      await core.observe(t0 + 1, tooMany({ userRemaining: 30 }), 1);
       expect(await core.state(t0 + 1)).toMatchObject({ cap: 2, backoffLevel: 1, pausedUntil: t0 + 501 });
       // A 429 of the same burst (answered during the pause) does not escalate.
-      await core.observe(t0 + 2, { status: 429, headers: { userRemaining: 30 } }, 1);
+      await core.observe(t0 + 2, tooMany({ userRemaining: 30 }), 1);
       expect(await core.state(t0 + 2)).toMatchObject({ cap: 2, backoffLevel: 1, pausedUntil: t0 + 501 });
       // A 429 after the pause does: the step doubles (jittered into [½, 1]) and the cap halves again.
-      await core.observe(t0 + 600, { status: 429, headers: { userRemaining: 30 } }, 0);
+      await core.observe(t0 + 600, tooMany({ userRemaining: 30 }), 0);
       expect(await core.state(t0 + 600)).toMatchObject({ cap: 1, backoffLevel: 2, pausedUntil: t0 + 1100 });
       expect(await core.acquire(t0 + 600)).toEqual({ kind: 'wait', waitMs: 500, reason: 'paused' });
       await core.observe(t0 + 601, ok());
@@ -185,11 +185,7 @@ export function describePacingScenarios(
       const core = await makeCore({ ...testSettings, maxInFlight: 8, limit: 100_000, windowMs: 60_000 });
       for (let i = 0; i < 8; i++) await acquireAt(core, t0);
       for (let i = 0; i < 8; i++) {
-        await core.observe(
-          t0 + 10,
-          { status: 429, headers: { userLimit: 100_000, userRemaining: 99_990, userReset: 30 } },
-          1,
-        );
+        await core.observe(t0 + 10, tooMany({ userLimit: 100_000, userRemaining: 99_990, userReset: 30 }), 1);
       }
       expect(await core.state(t0 + 10)).toMatchObject({ cap: 4, backoffLevel: 1, pausedUntil: t0 + 510 });
     });
@@ -197,7 +193,7 @@ export function describePacingScenarios(
     it('backs off exponentially on a 429 without rate-limit headers', async () => {
       const core = await makeCore();
       await acquireAt(core, t0);
-      await core.observe(t0 + 10, { status: 429, headers: {} }, 1);
+      await core.observe(t0 + 10, tooMany({}), 1);
       expect(await core.state(t0 + 10)).toMatchObject({ cap: 4, backoffLevel: 1, pausedUntil: t0 + 510 });
       expect(await core.acquire(t0 + 10)).toEqual({ kind: 'wait', waitMs: 500, reason: 'paused' });
     });
