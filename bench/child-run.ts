@@ -53,7 +53,7 @@ const loaded = await loadMappingFile(config.mappingFile, {});
 const limiter = await createLimiter({
   apiKey: config.apiKey,
   ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
-  keyPrefix: `${env.QUEUE_PREFIX}:limiter`,
+  keyPrefix: `${env.QUEUE_PREFIX}:`,
   safetyMargin: env.RATE_LIMIT_MARGIN,
   quotaReserve: env.QUOTA_RESERVE,
   limit: config.limit,

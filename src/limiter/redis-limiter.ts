@@ -18,7 +18,7 @@ export interface RedisLimiterOptions extends LimiterOptions {
   apiKey: string;
   /** A Redis URL (the limiter opens and closes its own connection) or a connection the caller owns. */
   redis: string | Redis;
-  /** Prefix of every Redis key. @defaultValue "affinity-sync:" */
+  /** Prefix of every Redis key, colon included (QUEUE_PREFIX + ":"); keys are `<prefix>limiter:{sha256}:…`. @defaultValue "affinity-sync:" */
   keyPrefix?: string;
   /** Seconds Redis may stay unreachable before acquire() gives up. @defaultValue 60 */
   outageSeconds?: number;
