@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
-import { version } from '../cli/version.js';
 import { type Logger, silentLogger } from '../log/logger.js';
 import { registerSecret } from '../log/secrets.js';
+import { version } from '../util/version.js';
 import { AffinityApiError } from './affinity-api-error.js';
 import { type BackoffOptions, backoffDelayMs } from './backoff.js';
 import type { AttemptResult, Limiter } from './limiter.js';
@@ -12,7 +12,7 @@ import { parseRateLimitHeaders } from './rate-limit-headers.js';
 export interface TransportOptions {
   /** Affinity API key, sent as a bearer token (as the Basic password on v1). */
   apiKey: string;
-  /** Origin (and optional path prefix) of the API. @defaultValue process.env.AFFINITY_BASE_URL ?? 'https://api.affinity.co' */
+  /** Origin (and optional path prefix) of the API; callers pass AFFINITY_BASE_URL from src/config/env.ts. @defaultValue 'https://api.affinity.co' */
   baseUrl?: string | undefined;
   /** Grants a permit before every attempt and is told every result; alone decides waits after a 429. @defaultValue a pass-through limiter */
   limiter?: Limiter | undefined;
@@ -62,6 +62,8 @@ type AttemptOutcome =
   | { kind: 'error'; error: unknown };
 
 const userAgent = `affinity-sync/${version}`;
+/** Affinity's own API, when no base URL is given. */
+export const defaultBaseUrl = 'https://api.affinity.co';
 
 /**
  * Sends one logical request to Affinity: auth, limiter protocol, timeouts, retries with backoff,
@@ -94,7 +96,8 @@ export class AffinityTransport {
     if (/[\s\p{Cc}]/u.test(apiKey))
       throw new Error('The Affinity API key contains spaces or control characters: check AFFINITY_API_KEY');
     registerSecret(apiKey);
-    const base = options.baseUrl ?? process.env['AFFINITY_BASE_URL'] ?? 'https://api.affinity.co';
+    // Configuration arrives as options only: this module reads no environment.
+    const base = options.baseUrl ?? defaultBaseUrl;
     try {
       this.baseUrl = new URL(base);
     } catch {

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AffinityApiError } from '../../src/affinity/affinity-api-error.js';
 import { AffinityClient } from '../../src/affinity/client.js';
 import { type AttemptResult, oncePermit } from '../../src/affinity/limiter.js';
+import { AffinityTransport } from '../../src/affinity/transport.js';
+import { version } from '../../src/util/version.js';
 import { capturedLogger } from './support/log-sink.js';
 import { RecordingLimiter } from './support/recording-limiter.js';
 import { json, startScriptedServer } from './support/scripted-server.js';
@@ -235,6 +237,26 @@ describe('AffinityClient against a scripted server', () => {
     controller.abort(new Error('shutting down'));
     expect(((await pending) as Error).message).toBe('shutting down');
     expect(limiter.results).toEqual([{ kind: 'no-response' }]);
+  });
+
+  it('takes its base URL from its options only, never from the environment', () => {
+    const saved = process.env['AFFINITY_BASE_URL'];
+    process.env['AFFINITY_BASE_URL'] = 'http://127.0.0.1:9/from-the-environment';
+    try {
+      expect(new AffinityTransport({ apiKey }).baseUrl.href).toBe('https://api.affinity.co/');
+      expect(new AffinityTransport({ apiKey, baseUrl: 'http://127.0.0.1:4010' }).baseUrl.href).toBe(
+        'http://127.0.0.1:4010/',
+      );
+    } finally {
+      if (saved === undefined) delete process.env['AFFINITY_BASE_URL'];
+      else process.env['AFFINITY_BASE_URL'] = saved;
+    }
+  });
+
+  it('names the package version in its User-Agent', async () => {
+    const s = await server((_req, res) => json(res, 200, list));
+    await new AffinityClient({ apiKey, baseUrl: s.url, ...fast }).getList(1);
+    expect(s.requests[0]?.headers['user-agent']).toBe(`affinity-sync/${version}`);
   });
 
   it('rejects an empty key and a malformed base URL at construction', () => {
