@@ -2,6 +2,7 @@ import { abortableSleep, type Sleep } from '../util/abortable-sleep.js';
 import { type AttemptResult, type Limiter, oncePermit, type Permit } from './limiter.js';
 import {
   classifyAttempt,
+  learnWindowMs,
   type PauseState,
   pauseForConcurrency,
   pauseForWindow,
@@ -30,6 +31,7 @@ export class PassThroughLimiter implements Limiter {
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #sleep: Sleep;
+  #learnedWindowMs: number | undefined;
   #waitedMs = 0;
 
   constructor(options: PassThroughLimiterOptions = {}) {
@@ -55,10 +57,13 @@ export class PassThroughLimiter implements Limiter {
   #release(result: AttemptResult): void {
     const verdict = classifyAttempt(result);
     const now = this.#now();
+    if (result.kind === 'response')
+      this.#learnedWindowMs = learnWindowMs(this.#learnedWindowMs, result.headers);
+    const windowMs = this.#learnedWindowMs ?? assumedWindowMs;
     switch (verdict) {
       case 'window-spent': {
         const untilReset = result.kind === 'response' ? resetMs(result.headers) : undefined;
-        pauseForWindow(this.#pause, now, untilReset ?? assumedWindowMs, assumedWindowMs, this.#random());
+        pauseForWindow(this.#pause, now, untilReset ?? windowMs, windowMs, this.#random());
         return;
       }
       case 'concurrency':

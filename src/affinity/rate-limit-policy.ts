@@ -52,6 +52,24 @@ export function resetMs(headers: RateLimitHeaders): number | undefined {
   return headers.userReset === undefined ? undefined : headers.userReset * 1000;
 }
 
+/** Longest window a reset may teach, milliseconds (a day: the longest window the options accept). */
+export const maxLearnedWindowMs = 86_400_000;
+
+/**
+ * The window length learned from resets. A reset counts the seconds left in the current window,
+ * so the window is at least as long as the largest reset seen; and the first request answered in
+ * a window sees (nearly) all of it, so after one window boundary the largest reset is the window
+ * (a reset rounded up to whole seconds never exceeds a whole-second window). Before that boundary
+ * the estimate may be short, which only spends the current window's `remaining` sooner — the
+ * budget still stops at it — while a long estimate (a fixed 60 s against a 5 s window) starves the
+ * run. So: the largest reset seen, never shrinking; a reset of 0 says nothing.
+ */
+export function learnWindowMs(knownMs: number | undefined, headers: RateLimitHeaders): number | undefined {
+  const untilReset = resetMs(headers);
+  if (untilReset === undefined || untilReset <= 0) return knownMs;
+  return Math.min(Math.max(knownMs ?? 0, untilReset), maxLearnedWindowMs);
+}
+
 /** Delay after the n-th consecutive concurrency 429, jittered into [½, 1] of the exponential step. */
 export function concurrencyBackoffMs(level: number, random: number): number {
   const step = Math.min(backoffBaseMs * 2 ** Math.min(Math.max(level - 1, 0), 16), backoffMaxMs);

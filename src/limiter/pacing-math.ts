@@ -1,6 +1,7 @@
 import type { AttemptResult, RateLimitHeaders } from '../affinity/limiter.js';
 import {
   classifyAttempt,
+  learnWindowMs,
   pauseForConcurrency,
   pauseForWindow,
   type RateLimitVerdict,
@@ -16,8 +17,10 @@ import {
 export interface PacingSettings {
   /** Requests per window assumed until a header says otherwise. */
   limit: number;
-  /** Window length, milliseconds. */
+  /** Window length, milliseconds: assumed until a reset teaches it, or fixed when `windowFixed`. */
   windowMs: number;
+  /** True when the window was configured (RATE_LIMIT_WINDOW_SECONDS): resets then teach nothing. */
+  windowFixed: boolean;
   /** Fraction of the limit never used (0..0.5). */
   safetyMargin: number;
   /** Requests that may go back to back after an idle spell (≥ 1). */
@@ -34,6 +37,8 @@ export interface PacingState {
   limit: number;
   /** GCRA theoretical arrival time of the next request. */
   tat: number;
+  /** Window length learned from resets (rate-limit-policy.ts learnWindowMs); undefined until one came. */
+  learnedWindowMs: number | undefined;
   /** When the server's current window ends; undefined until a header said so. */
   windowEnd: number | undefined;
   /** False while windowEnd is our roll-forward estimate, true once a header of that window set it. */
@@ -77,6 +82,7 @@ export function initialState(settings: PacingSettings): PacingState {
   return {
     limit: settings.limit,
     tat: 0,
+    learnedWindowMs: undefined,
     windowEnd: undefined,
     windowConfirmed: false,
     budget: undefined,
@@ -89,6 +95,11 @@ export function initialState(settings: PacingSettings): PacingState {
     orgResetAt: undefined,
     inFlight: 0,
   };
+}
+
+/** The window the limiter paces to: the configured one, else the learned one, else the assumed one. */
+export function windowMsOf(state: PacingState, settings: PacingSettings): number {
+  return settings.windowFixed ? settings.windowMs : (state.learnedWindowMs ?? settings.windowMs);
 }
 
 /** GCRA emission interval: the window spread over the limit less its safety margin. */
@@ -104,8 +115,9 @@ export function reservedCalls(orgLimit: number | undefined, quotaReserve: number
 /** Rolls the window forward once its end has passed and forgets a monthly quota that has reset. */
 export function advance(state: PacingState, now: number, settings: PacingSettings): void {
   if (state.windowEnd !== undefined && now >= state.windowEnd) {
-    const windows = Math.floor((now - state.windowEnd) / settings.windowMs) + 1;
-    state.windowEnd += windows * settings.windowMs;
+    const windowMs = windowMsOf(state, settings);
+    const windows = Math.floor((now - state.windowEnd) / windowMs) + 1;
+    state.windowEnd += windows * windowMs;
     state.windowConfirmed = false;
     // Requests still in flight may land in the new window.
     if (state.budget !== undefined) state.budget = Math.max(state.limit - state.inFlight, 0);
@@ -124,7 +136,7 @@ export function decide(state: PacingState, now: number, settings: PacingSettings
   if (state.orgRemaining !== undefined && state.orgResetAt !== undefined && state.orgRemaining <= reserved) {
     return { kind: 'quota', remaining: state.orgRemaining, reserved, resetsAt: state.orgResetAt };
   }
-  const interval = emissionIntervalMs(state.limit, settings.windowMs, settings.safetyMargin);
+  const interval = emissionIntervalMs(state.limit, windowMsOf(state, settings), settings.safetyMargin);
   const tolerance = (settings.burst - 1) * interval;
   const tat = Math.max(state.tat, now);
   let waitMs = 0;
@@ -178,11 +190,13 @@ function observeWindow(
 ): void {
   const others = state.inFlight;
   if (headers.userLimit !== undefined && headers.userLimit >= 1) state.limit = headers.userLimit;
+  if (!settings.windowFixed) state.learnedWindowMs = learnWindowMs(state.learnedWindowMs, headers);
+  const windowMs = windowMsOf(state, settings);
   const untilReset = resetMs(headers);
   const headerEnd = untilReset === undefined ? undefined : now + untilReset;
   if (headers.userRemaining === undefined) return;
   const left = Math.max(headers.userRemaining - others, 0);
-  const half = settings.windowMs / 2;
+  const half = windowMs / 2;
   if (
     state.windowEnd === undefined ||
     state.budget === undefined ||
@@ -190,7 +204,7 @@ function observeWindow(
   ) {
     // First header, or the server has started a later window than ours.
     state.budget = left;
-    state.windowEnd = headerEnd ?? now + settings.windowMs;
+    state.windowEnd = headerEnd ?? now + windowMs;
     state.windowConfirmed = headerEnd !== undefined;
   } else if (headerEnd === undefined || headerEnd >= state.windowEnd - half) {
     // Within a window remaining only falls: a header never hands back budget.
@@ -215,11 +229,12 @@ function applyVerdict(
 ): void {
   switch (verdict) {
     case 'window-spent': {
+      const windowMs = windowMsOf(state, settings);
       const untilReset = result.kind === 'response' ? resetMs(result.headers) : undefined;
       const waitMs =
         untilReset ??
-        (state.windowEnd !== undefined && state.windowEnd > now ? state.windowEnd - now : settings.windowMs);
-      pauseForWindow(state, now, waitMs, settings.windowMs, random);
+        (state.windowEnd !== undefined && state.windowEnd > now ? state.windowEnd - now : windowMs);
+      pauseForWindow(state, now, waitMs, windowMs, random);
       state.budget = 0;
       state.windowEnd = now + waitMs;
       state.windowConfirmed = untilReset !== undefined;

@@ -1,4 +1,9 @@
-import { backoffBaseMs, backoffMaxMs, rateLimitVerdicts } from '../affinity/rate-limit-policy.js';
+import {
+  backoffBaseMs,
+  backoffMaxMs,
+  maxLearnedWindowMs,
+  rateLimitVerdicts,
+} from '../affinity/rate-limit-policy.js';
 import {
   concurrencyPollMs,
   newPeriodSlackMs,
@@ -19,6 +24,8 @@ export const argvSlots = [
   'token',
   'limit',
   'windowMs',
+  /** 1 when windowMs is configured (never learned), 0 when it is only assumed. */
+  'windowFixed',
   'safetyMargin',
   'burst',
   'quotaReserve',
@@ -47,7 +54,13 @@ export type ScriptOp = (typeof scriptOps)[number];
 export const replyCodes = { go: 0, wait: 1, quota: 2, observed: 3 } as const;
 
 /** Numbers the script needs from the TypeScript side. */
-export const scriptConstants = { concurrencyPollMs, backoffBaseMs, backoffMaxMs, newPeriodSlackMs } as const;
+export const scriptConstants = {
+  concurrencyPollMs,
+  backoffBaseMs,
+  backoffMaxMs,
+  newPeriodSlackMs,
+  maxLearnedWindowMs,
+} as const;
 
 type ScriptValue = string | number | undefined;
 

@@ -25,12 +25,13 @@ if now == nil then
 end
 local token = ARGV[ARG.token]
 local cfg = {
-  limit = arg('limit'), windowMs = arg('windowMs'), safetyMargin = arg('safetyMargin'),
+  limit = arg('limit'), windowMs = arg('windowMs'), windowFixed = arg('windowFixed') == 1,
+  safetyMargin = arg('safetyMargin'),
   burst = arg('burst'), quotaReserve = arg('quotaReserve'), maxInFlight = arg('maxInFlight'),
   slotTtlMs = arg('slotTtlMs'), stateTtlMs = arg('stateTtlMs'),
 }
 
-local fields = { 'limit', 'tat', 'windowEnd', 'windowConfirmed', 'budget', 'pausedUntil', 'cap', 'successes',
+local fields = { 'limit', 'tat', 'learnedWindowMs', 'windowEnd', 'windowConfirmed', 'budget', 'pausedUntil', 'cap', 'successes',
   'backoffLevel', 'orgLimit', 'orgRemaining', 'orgResetAt' }
 local raw = redis.call('HMGET', stateKey, unpack(fields))
 local s = {}
@@ -75,8 +76,13 @@ local function save()
   redis.call('PEXPIRE', stateKey, cfg.stateTtlMs)
 end
 
+local function windowMsOf()
+  if cfg.windowFixed then return cfg.windowMs end
+  return s.learnedWindowMs or cfg.windowMs
+end
+
 local function emissionInterval()
-  return cfg.windowMs / math.max(s.limit * (1 - cfg.safetyMargin), 1e-9)
+  return windowMsOf() / math.max(s.limit * (1 - cfg.safetyMargin), 1e-9)
 end
 
 local function reservedCalls()
@@ -86,8 +92,9 @@ end
 
 local function advance()
   if s.windowEnd ~= nil and now >= s.windowEnd then
-    local windows = math.floor((now - s.windowEnd) / cfg.windowMs) + 1
-    s.windowEnd = s.windowEnd + windows * cfg.windowMs
+    local windowMs = windowMsOf()
+    local windows = math.floor((now - s.windowEnd) / windowMs) + 1
+    s.windowEnd = s.windowEnd + windows * windowMs
     s.windowConfirmed = 0
     if s.budget ~= nil then s.budget = math.max(s.limit - s.inFlight, 0) end
   end
@@ -130,18 +137,27 @@ local function resetMs(h)
   return h.userReset * 1000
 end
 
+-- rate-limit-policy.ts learnWindowMs: the largest reset seen, never shrinking.
+local function learnWindowMs(known, h)
+  local untilReset = resetMs(h)
+  if untilReset == nil or untilReset <= 0 then return known end
+  return math.min(math.max(known or 0, untilReset), CONST.maxLearnedWindowMs)
+end
+
 local function observeWindow(h)
   local others = s.inFlight
   if h.userLimit ~= nil and h.userLimit >= 1 then s.limit = h.userLimit end
+  if not cfg.windowFixed then s.learnedWindowMs = learnWindowMs(s.learnedWindowMs, h) end
+  local windowMs = windowMsOf()
   local untilReset = resetMs(h)
   local headerEnd = nil
   if untilReset ~= nil then headerEnd = now + untilReset end
   if h.userRemaining == nil then return end
   local left = math.max(h.userRemaining - others, 0)
-  local half = cfg.windowMs / 2
+  local half = windowMs / 2
   if s.windowEnd == nil or s.budget == nil or (headerEnd ~= nil and headerEnd > s.windowEnd + half) then
     s.budget = left
-    s.windowEnd = headerEnd or (now + cfg.windowMs)
+    s.windowEnd = headerEnd or (now + windowMs)
     s.windowConfirmed = headerEnd ~= nil and 1 or 0
   elseif headerEnd == nil or headerEnd >= s.windowEnd - half then
     s.budget = math.min(s.budget, left)
@@ -155,12 +171,13 @@ end
 -- rate-limit-policy.ts pauseForWindow / pauseForConcurrency, then the cap (pacing-math.ts applyVerdict).
 local function applyVerdict(verdict, h, random)
   if verdict == VERDICT.windowSpent then
+    local windowMs = windowMsOf()
     local untilReset = resetMs(h)
     local waitMs = untilReset
     if waitMs == nil then
-      if s.windowEnd ~= nil and s.windowEnd > now then waitMs = s.windowEnd - now else waitMs = cfg.windowMs end
+      if s.windowEnd ~= nil and s.windowEnd > now then waitMs = s.windowEnd - now else waitMs = windowMs end
     end
-    local jitter = random * math.min(1000, cfg.windowMs / 10)
+    local jitter = random * math.min(1000, windowMs / 10)
     s.pausedUntil = math.max(s.pausedUntil, now + waitMs + jitter)
     s.budget = 0
     s.windowEnd = now + waitMs

@@ -44,7 +44,17 @@ export class RedisPacingStore {
     this.#command = (redis as unknown as Record<string, ScriptCommand>)[commandName]!.bind(redis);
     this.#keys = keys;
     const { limit, windowMs, safetyMargin, burst, quotaReserve, maxInFlight } = settings;
-    this.#common = { limit, windowMs, safetyMargin, burst, quotaReserve, maxInFlight, slotTtlMs, stateTtlMs };
+    this.#common = {
+      limit,
+      windowMs,
+      windowFixed: settings.windowFixed ? 1 : 0,
+      safetyMargin,
+      burst,
+      quotaReserve,
+      maxInFlight,
+      slotTtlMs,
+      stateTtlMs,
+    };
   }
 
   #run(

@@ -23,6 +23,7 @@ export async function createSyncDependencies(
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     keyPrefix: `${env.QUEUE_PREFIX}:`,
     safetyMargin: env.RATE_LIMIT_MARGIN,
+    windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
     quotaReserve: env.QUOTA_RESERVE,
     logger,
   });

@@ -52,8 +52,8 @@ describe('PassThroughLimiter', () => {
     const start = now();
     await (await limiter.acquire()).release(answer(429, { userRemaining: 0, userReset: 3 }));
     await limiter.acquire();
-    // Jitter: 0.5 × min(1 s, 60 s / 10).
-    expect(now() - start).toBe(3000 + 500);
+    // Jitter: 0.5 × min(1 s, window / 10), the window learned from the reset: 3 s.
+    expect(now() - start).toBe(3000 + 150);
   });
 
   it('backs off exponentially after concurrency 429s, without escalating within one burst', async () => {
