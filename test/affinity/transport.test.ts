@@ -150,8 +150,16 @@ describe('AffinityClient against a scripted server', () => {
       'acquire',
       200,
     ]);
-    expect(limiter.results[0]).toMatchObject({ headers: { userLimit: 5, userRemaining: 0, userReset: 0.2 } });
-    expect(limiter.results[2]).toMatchObject({ headers: { userLimit: 5, userRemaining: 4 } });
+    expect(limiter.results[0]).toEqual({
+      kind: 'response',
+      status: 429,
+      headers: { userLimit: 5, userRemaining: 0, userReset: 0.2 },
+    });
+    expect(limiter.results[2]).toEqual({
+      kind: 'response',
+      status: 200,
+      headers: { userLimit: 5, userRemaining: 4 },
+    });
   });
 
   it('gives up after maxRateLimitRetries 429s', async () => {
