@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (name === '--version' || name === '-v') {
-    const { version } = await import('./version.js');
+    const { version } = await import('../util/version.js');
     process.stdout.write(`${version}\n`);
     return 0;
   }

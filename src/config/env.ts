@@ -25,6 +25,12 @@ export const envSchema = z.object({
   SYNC_CONCURRENCY: positiveInt('SYNC_CONCURRENCY').default(8),
   /** Fraction of the per-minute limit kept unused. @defaultValue 0.05 */
   RATE_LIMIT_MARGIN: z.coerce.number().min(0).max(0.5).default(0.05),
+  /** Rate-limit window length, seconds; unset = learned from x-ratelimit-limit-user-reset (60 assumed until then). */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce
+    .number({ error: 'RATE_LIMIT_WINDOW_SECONDS must be a number of seconds' })
+    .positive('RATE_LIMIT_WINDOW_SECONDS must be more than 0 seconds')
+    .max(86_400, 'RATE_LIMIT_WINDOW_SECONDS must be at most 86400 (a day)')
+    .optional(),
   /** Fraction of the monthly quota never spent by syncs. @defaultValue 0.02 */
   QUOTA_RESERVE: z.coerce.number().min(0).max(0.5).default(0.02),
   /** Sync jobs processed at once by one worker process. @defaultValue 2 */
