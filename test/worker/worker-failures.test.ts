@@ -76,12 +76,17 @@ describe('affinity-sync worker, when things go wrong', () => {
     );
   }, 60_000);
 
-  it('backfill of an unknown mapping exits 2 and queues nothing', async () => {
+  it('backfill of an unknown mapping exits 2 naming the mappings the workers have, and queues nothing', async () => {
     await writeFile(join(dir, 'good.yaml'), mapping('good', 'select 1 as entry_id, 2 as arr'));
-    const result = await runCli(['backfill', 'nope'], env);
+    const running = spawnCli(['worker'], env);
+    await running.waitForLog((l) => l['msg'] === 'worker started');
+    // backfill reads the names the workers publish in Redis, not the mapping files.
+    const result = await runCli(['backfill', 'nope'], { ...env, MAPPINGS_DIR: '/nonexistent' });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`${dir}: no mapping named "nope" (found: good)\n`);
+    expect(result.stderr).toBe('affinity-sync backfill: no mapping named "nope"; the workers have: good\n');
     expect(await queue.getWaitingCount()).toBe(0);
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toEqual({ code: 0, signal: null });
     await rm(join(dir, 'good.yaml'));
   }, 60_000);
 

@@ -1,0 +1,76 @@
+/** What `backfill --wait` sees of its job and the fleet at one poll. */
+export interface JobObservation {
+  now: number;
+  jobId: string;
+  /** BullMQ state: active, waiting, delayed, prioritized, completed, failed, unknown… */
+  state: string;
+  /** The worker running (or that last ran) the job. */
+  processedBy?: string;
+  /** Times a worker took the job (a retake after a crash counts). */
+  attemptsStarted: number;
+  /** Ids of the workers alive now. */
+  liveWorkers: ReadonlySet<string>;
+}
+
+/** What the watch remembers between polls. */
+export interface JobWatchState {
+  jobId?: string;
+  /** The worker that was running the job when it stopped reporting. */
+  lostWorker?: string;
+  attemptsAtLoss?: number;
+  /** Said that the job is back in the queue since the loss. */
+  saidRequeued?: boolean;
+  /** Since when no worker at all is alive. */
+  noWorkerSince?: number;
+}
+
+export interface JobWatchStep {
+  state: JobWatchState;
+  /** Lines to tell the person waiting. */
+  notices: string[];
+  /** Set: stop waiting (exit 1) with this reason. */
+  giveUp?: string;
+}
+
+/**
+ * One poll of `backfill --wait` (pure): says when the worker running the job disappears and whether
+ * the job was retaken, and gives up after `graceMs` without any live worker — nobody waits forever.
+ */
+export function watchJob(previous: JobWatchState, seen: JobObservation, graceMs: number): JobWatchStep {
+  const notices: string[] = [];
+  const state: JobWatchState = previous.jobId === seen.jobId ? { ...previous } : { jobId: seen.jobId };
+  const job = `job ${seen.jobId}`;
+  const runner = seen.processedBy;
+  if (state.lostWorker === undefined) {
+    if (seen.state === 'active' && runner !== undefined && !seen.liveWorkers.has(runner)) {
+      state.lostWorker = runner;
+      state.attemptsAtLoss = seen.attemptsStarted;
+      notices.push(
+        `worker ${runner} running ${job} stopped reporting; another worker retakes the job once its lock expires (WORKER_LOCK_DURATION_MS)`,
+      );
+    }
+  } else if (
+    seen.state === 'active' &&
+    (runner !== state.lostWorker || seen.attemptsStarted > (state.attemptsAtLoss ?? 0))
+  ) {
+    notices.push(`${job} was retaken by worker ${runner ?? '?'}`);
+    delete state.lostWorker;
+    delete state.attemptsAtLoss;
+    delete state.saidRequeued;
+  } else if (!state.saidRequeued && (seen.state === 'waiting' || seen.state === 'prioritized')) {
+    notices.push(`${job} is back in the queue, waiting for a worker`);
+    state.saidRequeued = true;
+  }
+
+  if (seen.liveWorkers.size > 0) {
+    delete state.noWorkerSince;
+    return { state, notices };
+  }
+  state.noWorkerSince ??= seen.now;
+  if (seen.now - state.noWorkerSince < graceMs) return { state, notices };
+  return {
+    state,
+    notices,
+    giveUp: `no worker is running (none has reported for ${Math.round(graceMs / 1000)} s); ${job} stays queued and runs when a worker starts`,
+  };
+}
