@@ -15,9 +15,11 @@ export interface JobObservation {
 /** What the watch remembers between polls. */
 export interface JobWatchState {
   jobId?: string;
-  /** The worker that was running the job when it stopped reporting. */
+  /** The worker last seen running the job, and how often the job had been taken then. */
+  runner?: string;
+  attempts?: number;
+  /** Said that the runner stopped reporting (its retake is yet to be seen). */
   lostWorker?: string;
-  attemptsAtLoss?: number;
   /** Said that the job is back in the queue since the loss. */
   saidRequeued?: boolean;
   /** Since when no worker at all is alive. */
@@ -37,31 +39,8 @@ export interface JobWatchStep {
  * the job was retaken, and gives up after `graceMs` without any live worker — nobody waits forever.
  */
 export function watchJob(previous: JobWatchState, seen: JobObservation, graceMs: number): JobWatchStep {
-  const notices: string[] = [];
   const state: JobWatchState = previous.jobId === seen.jobId ? { ...previous } : { jobId: seen.jobId };
-  const job = `job ${seen.jobId}`;
-  const runner = seen.processedBy;
-  if (state.lostWorker === undefined) {
-    if (seen.state === 'active' && runner !== undefined && !seen.liveWorkers.has(runner)) {
-      state.lostWorker = runner;
-      state.attemptsAtLoss = seen.attemptsStarted;
-      notices.push(
-        `worker ${runner} running ${job} stopped reporting; another worker retakes the job once its lock expires (WORKER_LOCK_DURATION_MS)`,
-      );
-    }
-  } else if (
-    seen.state === 'active' &&
-    (runner !== state.lostWorker || seen.attemptsStarted > (state.attemptsAtLoss ?? 0))
-  ) {
-    notices.push(`${job} was retaken by worker ${runner ?? '?'}`);
-    delete state.lostWorker;
-    delete state.attemptsAtLoss;
-    delete state.saidRequeued;
-  } else if (!state.saidRequeued && (seen.state === 'waiting' || seen.state === 'prioritized')) {
-    notices.push(`${job} is back in the queue, waiting for a worker`);
-    state.saidRequeued = true;
-  }
-
+  const notices = seen.state === 'active' ? whileActive(state, seen) : whileNotActive(state, seen);
   if (seen.liveWorkers.size > 0) {
     delete state.noWorkerSince;
     return { state, notices };
@@ -71,6 +50,39 @@ export function watchJob(previous: JobWatchState, seen: JobObservation, graceMs:
   return {
     state,
     notices,
-    giveUp: `no worker is running (none has reported for ${Math.round(graceMs / 1000)} s); ${job} stays queued and runs when a worker starts`,
+    giveUp: `no worker is running (none has reported for ${Math.round(graceMs / 1000)} s); job ${seen.jobId} stays queued and runs when a worker starts`,
   };
+}
+
+function whileActive(state: JobWatchState, seen: JobObservation): string[] {
+  const job = `job ${seen.jobId}`;
+  const runner = seen.processedBy;
+  const notices: string[] = [];
+  const retaken =
+    state.runner !== undefined &&
+    (runner !== state.runner || seen.attemptsStarted > (state.attempts ?? seen.attemptsStarted));
+  if (retaken) {
+    notices.push(
+      state.lostWorker === undefined
+        ? `worker ${state.runner} running ${job} stopped; the job was retaken by worker ${runner ?? '?'}`
+        : `${job} was retaken by worker ${runner ?? '?'}`,
+    );
+    delete state.lostWorker;
+    delete state.saidRequeued;
+  } else if (state.lostWorker === undefined && runner !== undefined && !seen.liveWorkers.has(runner)) {
+    state.lostWorker = runner;
+    notices.push(
+      `worker ${runner} running ${job} stopped reporting; another worker retakes the job once its lock expires (WORKER_LOCK_DURATION_MS)`,
+    );
+  }
+  if (runner !== undefined) state.runner = runner;
+  state.attempts = seen.attemptsStarted;
+  return notices;
+}
+
+function whileNotActive(state: JobWatchState, seen: JobObservation): string[] {
+  const waiting = seen.state === 'waiting' || seen.state === 'prioritized';
+  if (!waiting || state.lostWorker === undefined || state.saidRequeued) return [];
+  state.saidRequeued = true;
+  return [`job ${seen.jobId} is back in the queue, waiting for a worker`];
 }

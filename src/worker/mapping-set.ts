@@ -111,7 +111,13 @@ function fileChanges(before: FileState | undefined, after: FileState): MappingCh
       file: after.file,
     });
   }
-  if (now && was && now.hash === was.hash && (before?.problems.length ?? 0) > 0 && after.problems.length === 0) {
+  if (
+    now &&
+    was &&
+    now.hash === was.hash &&
+    (before?.problems.length ?? 0) > 0 &&
+    after.problems.length === 0
+  ) {
     changes.push({ kind: 'valid-again', name: now.loaded.mapping.name, hash: now.hash, file: after.file });
   }
   const problems = after.problems.map(formatProblem);

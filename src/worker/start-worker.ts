@@ -1,4 +1,4 @@
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Env } from '../config/env.js';
 import { requireApiKey } from '../config/env.js';
@@ -15,7 +15,7 @@ import { openSyncQueue, syncQueueName } from '../queue/sync-queue.js';
 import { syncSchedulers } from '../queue/sync-schedulers.js';
 import { waitForRedis } from '../queue/wait-for-redis.js';
 import { WorkerRegistry } from '../queue/worker-registry.js';
-import type { JobContext } from './job-context.js';
+import type { JobContext, JobHandler } from './job-context.js';
 import { loadJobHandlers } from './job-handlers.js';
 import { MappingReloader } from './mapping-reloader.js';
 import { newWorkerId, publishPresence } from './presence.js';
@@ -64,67 +64,29 @@ export async function startWorker(env: Env, logger: Logger): Promise<RunningWork
   const enqueue: JobContext['enqueue'] = (payload) => enqueueRun(queue, payload, retry);
   const registered: { names: string[] } = { names: [] };
 
-  let http: HttpServer;
-  try {
-    http = await serveHttp(
-      createApp({
-        queue,
-        metrics: metrics.registry,
-        health: () => workerHealth({ connection, redis, queue, mappings, registered }),
-        mappingNames: () => new Set(mappings.running.keys()),
-        enqueue,
-        redisUp: () => redis.up,
-        token: env.WORKER_HTTP_TOKEN,
-        dashboardPublic: env.WORKER_DASHBOARD_PUBLIC,
-        dbtCloudSecret: env.DBT_CLOUD_WEBHOOK_SECRET,
-        logger,
-      }),
-      env.WORKER_HTTP_PORT,
-      env.WORKER_HTTP_HOST,
-    );
-  } catch (error) {
+  const parts = { queue, connection, redis, mappings, registered, metrics, enqueue, logger };
+  const http = await bindHttp(env, parts).catch(async (error: unknown) => {
     await disconnect(connection, queue);
-    const where = `${env.WORKER_HTTP_HOST ?? '*'}:${env.WORKER_HTTP_PORT}`;
-    throw new Error(
-      `cannot listen on ${where} (WORKER_HTTP_HOST, WORKER_HTTP_PORT): ${(error as Error).message}; ` +
-        'choose another port or stop what holds it — nothing was registered in Redis',
-    );
-  }
+    throw error;
+  });
 
   try {
-    await waitForRedis(connection, redisUrl, env.WORKER_REDIS_WAIT_SECONDS * 1000, (reason) =>
-      logger.warn(
-        { redis: redisLocation(redisUrl), reason, waitSeconds: env.WORKER_REDIS_WAIT_SECONDS },
-        'Redis does not answer yet; waiting for it (WORKER_REDIS_WAIT_SECONDS)',
-      ),
-    );
-    const schedulers = await syncSchedulers(
-      queue,
-      [...mappings.running.values()].map((v) => v.loaded.mapping),
-    );
-    registered.names = schedulers.registered;
-    logger.info(schedulers, 'job schedulers in step with the mappings');
+    registered.names = await waitAndSchedule(env, redisUrl, { connection, queue, mappings, logger });
   } catch (error) {
     await http.close();
     await disconnect(connection, queue);
     throw error;
   }
 
-  const registry = new WorkerRegistry(connection, env.QUEUE_PREFIX);
-  const presence = publishPresence({
-    registry,
+  const { presence, stopWatching } = followMappings(env, {
     id,
+    connection,
+    queue,
+    mappings,
+    redis,
+    registered,
     logger,
-    redisUp: () => redis.up,
-    loaded: () => mappings.published(),
   });
-  mappings.attach(queue, () => {
-    registered.names = [...mappings.running.values()].flatMap((v) =>
-      v.loaded.mapping.schedule ? [v.loaded.mapping.name] : [],
-    );
-    presence.changed();
-  });
-  const stopWatching = watchMappings(env.MAPPINGS_DIR, logger, (reason) => void mappings.reload(reason));
 
   const context: JobContext = {
     env,
@@ -134,8 +96,156 @@ export async function startWorker(env: Env, logger: Logger): Promise<RunningWork
     metrics,
     enqueue,
   };
-  const workerConnection = openRedis(redisUrl, { forWorker: true });
-  workerConnection.on('error', () => undefined); // reported once by the watch on the main connection
+  const worker = runJobs(env, redisUrl, { id, handlers, context, logger, redis });
+  await presence.published;
+  logger.info(
+    { id, port: http.port, concurrency: env.WORKER_CONCURRENCY, mappings: [...mappings.running.keys()] },
+    'worker started',
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    logger.info('shutting down: no new jobs; running syncs hand their jobs back');
+    stopWatching();
+    await stopJobs(worker, env.WORKER_SHUTDOWN_TIMEOUT_MS, logger);
+    await withTimeout(presence.stop(), 2000).catch(() => undefined);
+    redis.close();
+    await http.close();
+    await disconnect(connection, queue);
+    logger.info('worker stopped');
+  };
+  return {
+    port: http.port,
+    id,
+    close: () => {
+      closing ??= close();
+      return closing;
+    },
+  };
+}
+
+/**
+ * Publishes this worker's presence (its mappings) and watches MAPPINGS_DIR: a reload updates the
+ * schedulers, the names /readyz expects and, at once, the presence.
+ */
+function followMappings(
+  env: Env,
+  options: {
+    id: string;
+    connection: Redis;
+    queue: Queue;
+    mappings: MappingReloader;
+    redis: RedisWatch;
+    registered: { names: string[] };
+    logger: Logger;
+  },
+): { presence: ReturnType<typeof publishPresence>; stopWatching: () => void } {
+  const { mappings, logger } = options;
+  const presence = publishPresence({
+    registry: new WorkerRegistry(options.connection, env.QUEUE_PREFIX),
+    id: options.id,
+    logger,
+    redisUp: () => options.redis.up,
+    loaded: () => mappings.published(),
+  });
+  mappings.attach(options.queue, () => {
+    options.registered.names = [...mappings.running.values()].flatMap((v) =>
+      v.loaded.mapping.schedule ? [v.loaded.mapping.name] : [],
+    );
+    presence.changed();
+  });
+  const stopWatching = watchMappings(env.MAPPINGS_DIR, logger, (reason) => void mappings.reload(reason));
+  return { presence, stopWatching };
+}
+
+/** Waits for Redis (WORKER_REDIS_WAIT_SECONDS), then makes the schedulers match; returns those registered. */
+async function waitAndSchedule(
+  env: Env,
+  redisUrl: string,
+  options: { connection: Redis; queue: Queue; mappings: MappingReloader; logger: Logger },
+): Promise<string[]> {
+  const { logger } = options;
+  await waitForRedis(options.connection, redisUrl, env.WORKER_REDIS_WAIT_SECONDS * 1000, (reason) =>
+    logger.warn(
+      { redis: redisLocation(redisUrl), reason, waitSeconds: env.WORKER_REDIS_WAIT_SECONDS },
+      'Redis does not answer yet; waiting for it (WORKER_REDIS_WAIT_SECONDS)',
+    ),
+  );
+  const mappings = [...options.mappings.running.values()].map((v) => v.loaded.mapping);
+  const schedulers = await syncSchedulers(options.queue, mappings);
+  logger.info(schedulers, 'job schedulers in step with the mappings');
+  return schedulers.registered;
+}
+
+/** Stops taking jobs and aborts running syncs (their jobs go back); waits at most `timeoutMs`. */
+async function stopJobs(worker: Worker, timeoutMs: number, logger: Logger): Promise<void> {
+  const stopped = worker.close();
+  worker.cancelAllJobs('worker shutting down');
+  const finished = await withTimeout(stopped, timeoutMs).then(
+    () => true,
+    () => false,
+  );
+  if (!finished) {
+    logger.warn(
+      { timeoutMs },
+      'running syncs did not stop in time; their jobs return to the queue when their locks expire',
+    );
+  }
+}
+
+/** Binds the HTTP port first: a port in use fails the start before anything reaches Redis. */
+async function bindHttp(
+  env: Env,
+  parts: {
+    queue: Queue;
+    connection: Redis;
+    redis: RedisWatch;
+    mappings: MappingReloader;
+    registered: { names: string[] };
+    metrics: SyncMetrics;
+    enqueue: JobContext['enqueue'];
+    logger: Logger;
+  },
+): Promise<HttpServer> {
+  const { queue, connection, redis, mappings, registered } = parts;
+  const app = createApp({
+    queue,
+    metrics: parts.metrics.registry,
+    health: () => workerHealth({ connection, redis, queue, mappings, registered }),
+    mappingNames: () => new Set(mappings.running.keys()),
+    enqueue: parts.enqueue,
+    redisUp: () => redis.up,
+    token: env.WORKER_HTTP_TOKEN,
+    dashboardPublic: env.WORKER_DASHBOARD_PUBLIC,
+    dbtCloudSecret: env.DBT_CLOUD_WEBHOOK_SECRET,
+    logger: parts.logger,
+  });
+  try {
+    return await serveHttp(app, env.WORKER_HTTP_PORT, env.WORKER_HTTP_HOST);
+  } catch (error) {
+    const where = `${env.WORKER_HTTP_HOST ?? '*'}:${env.WORKER_HTTP_PORT}`;
+    throw new Error(
+      `cannot listen on ${where} (WORKER_HTTP_HOST, WORKER_HTTP_PORT): ${(error as Error).message}; ` +
+        'choose another port or stop what holds it — nothing was registered in Redis',
+    );
+  }
+}
+
+/** The BullMQ Worker taking sync jobs on its own connection; `close()` also ends that connection. */
+function runJobs(
+  env: Env,
+  redisUrl: string,
+  options: {
+    id: string;
+    handlers: ReadonlyMap<string, JobHandler>;
+    context: JobContext;
+    logger: Logger;
+    redis: RedisWatch;
+  },
+): Worker {
+  const { handlers, context, logger } = options;
+  const connection = openRedis(redisUrl, { forWorker: true });
+  connection.on('error', () => undefined); // reported once by the watch on the main connection
   const worker = new Worker(
     syncQueueName,
     // Three parameters: BullMQ passes an abort signal only to processors that declare it.
@@ -146,8 +256,8 @@ export async function startWorker(env: Env, logger: Logger): Promise<RunningWork
       return handler.handle(job, context, { token, signal });
     },
     {
-      name: id,
-      connection: workerConnection,
+      name: options.id,
+      connection,
       prefix: env.QUEUE_PREFIX,
       concurrency: env.WORKER_CONCURRENCY,
       lockDuration: env.WORKER_LOCK_DURATION_MS,
@@ -160,44 +270,9 @@ export async function startWorker(env: Env, logger: Logger): Promise<RunningWork
     logger.warn({ jobId: job?.id, job: job?.name, reason: scrub(error.message) }, 'job failed'),
   );
   worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled (its worker stopped); retaken'));
-  redis.quiet(worker, 'worker');
-  await presence.published;
-  logger.info(
-    { id, port: http.port, concurrency: env.WORKER_CONCURRENCY, mappings: [...mappings.running.keys()] },
-    'worker started',
-  );
-
-  let closing: Promise<void> | undefined;
-  const close = async () => {
-    logger.info('shutting down: no new jobs; running syncs hand their jobs back');
-    stopWatching();
-    const stopped = worker.close();
-    worker.cancelAllJobs('worker shutting down');
-    const finished = await withTimeout(stopped, env.WORKER_SHUTDOWN_TIMEOUT_MS).then(
-      () => true,
-      () => false,
-    );
-    if (!finished) {
-      logger.warn(
-        { timeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS },
-        'running syncs did not stop in time; their jobs return to the queue when their locks expire',
-      );
-    }
-    await withTimeout(presence.stop(), 2000).catch(() => undefined);
-    redis.close();
-    await http.close();
-    await disconnect(connection, queue);
-    workerConnection.disconnect();
-    logger.info('worker stopped');
-  };
-  return {
-    port: http.port,
-    id,
-    close: () => {
-      closing ??= close();
-      return closing;
-    },
-  };
+  worker.on('closed', () => connection.disconnect());
+  options.redis.quiet(worker, 'worker');
+  return worker;
 }
 
 async function disconnect(connection: Redis, queue: { close: () => Promise<void> }): Promise<void> {
