@@ -136,12 +136,19 @@ describe('Redis out of reach', () => {
         MAPPINGS_DIR: dir,
         WORKER_HTTP_PORT: '0',
         WORKER_CONCURRENCY: '1',
+        WORKER_HTTP_TOKEN: 'outage-token-4d1f',
         LOG_LEVEL: 'info',
       });
       children.push(worker);
       const port = (await worker.waitForLog((l) => l['msg'] === 'worker started'))['port'] as number;
       const get = async (path: string) => (await fetch(`http://127.0.0.1:${port}${path}`)).status;
       expect(await get('/readyz')).toBe(200);
+      // The dashboard wants the token; basic auth with it as the password lets a browser in.
+      expect(await get('/dashboard')).toBe(401);
+      const basic = `Basic ${Buffer.from(':outage-token-4d1f').toString('base64')}`;
+      expect(
+        (await fetch(`http://127.0.0.1:${port}/dashboard`, { headers: { authorization: basic } })).status,
+      ).toBe(200);
 
       await db.query('begin');
       await db.query('lock table warehouse in access exclusive mode');
