@@ -1,5 +1,6 @@
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import { EnvError } from '../config/env.js';
+import type { Logger } from '../log/logger.js';
 import { scrub } from '../log/secrets.js';
 import { ConfigError } from '../mappings/config-error.js';
 import { failureReport } from '../queue/failure-report.js';
@@ -65,16 +66,7 @@ export async function runSyncJob(
   }
   const { loaded } = version;
 
-  let lastProgress = 0;
-  const onProgress = (progress: SyncProgress) => {
-    const now = Date.now();
-    if (now - lastProgress < progressIntervalMs && progress.phase !== 'done') return;
-    lastProgress = now;
-    const data: SyncJobProgress = { ...progress, mapping: payload.mapping };
-    job
-      .updateProgress(data)
-      .catch((error: unknown) => logger.warn({ err: error }, 'could not publish progress'));
-  };
+  const onProgress = progressPublisher(job, payload.mapping, logger);
 
   let report: RunReport;
   try {
@@ -117,4 +109,22 @@ export async function runSyncJob(
   );
   if (report.status === 'failed') throw new Error(report.error ?? 'run failed');
   return { runId, status: report.status, exitCode: exitCodeOf(report) };
+}
+
+/** Publishes a run's progress on its job, at most every `progressIntervalMs` (and when done). */
+function progressPublisher(
+  job: Job<unknown>,
+  mapping: string,
+  logger: Logger,
+): (progress: SyncProgress) => void {
+  let lastProgress = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (now - lastProgress < progressIntervalMs && progress.phase !== 'done') return;
+    lastProgress = now;
+    const data: SyncJobProgress = { ...progress, mapping };
+    job
+      .updateProgress(data)
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not publish progress'));
+  };
 }
