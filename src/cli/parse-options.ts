@@ -1,10 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { editDistance } from '../mappings/parse-mapping.js';
 
-/**
- * `parseArgs` (strict) whose unknown-option error says what was meant: the closest option when one
- * is near (`did you mean --wait?`), else the options there are.
- */
+/** `parseArgs` (strict) whose unknown-option error says what was meant when an option is near (`did you mean --wait?`). */
 export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
     return parseArgs(config);
@@ -19,13 +16,15 @@ export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<t
   }
 }
 
-/** "; did you mean --x?" for a near option, else " (options: …)" or " (this command takes no options)". */
+/**
+ * "; did you mean --x?" for an option within 2 edits; " (this command takes no options)"; else
+ * nothing (the usage printed after the message lists the options).
+ */
 export function optionHint(given: string, options: readonly string[]): string {
   const flags = [...options, 'help'].map((o) => `--${o}`);
-  const name = given.split('=')[0] ?? given;
-  const near = closest(name, flags);
+  const near = closest(given.split('=')[0] ?? given, flags);
   if (near !== undefined) return `; did you mean ${near}?`;
-  return options.length === 0 ? ' (this command takes no options)' : ` (options: ${flags.join(', ')})`;
+  return options.length === 0 ? ' (this command takes no options)' : '';
 }
 
 /** The candidate nearest to `given`, if within 2 edits. */
