@@ -1,12 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRedis } from '../../src/queue/redis-connection.js';
 import { openSyncQueue } from '../../src/queue/sync-queue.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
-import { isolatedSchema, redisUrl, uniqueName } from '../support/services.js';
+import { RedisServer } from '../support/redis-server.js';
+import { isolatedSchema, uniqueName } from '../support/services.js';
 import { until } from '../support/until.js';
 import { type CliProcess, runCli, spawnCli } from './support/cli-process.js';
 
@@ -15,8 +17,10 @@ import { type CliProcess, runCli, spawnCli } from './support/cli-process.js';
 
 const apiKey = 'sk-backfill-wait-1e5b7c';
 const prefix = uniqueName('bfwait');
-const connection = openRedis(redisUrl());
-const queue = openSyncQueue({ QUEUE_PREFIX: prefix }, connection);
+// A Redis of the test's own, started and killed here.
+let redis: RedisServer;
+let connection: Redis;
+let queue: ReturnType<typeof openSyncQueue>;
 let sim: RunningSimulator;
 let schema: Awaited<ReturnType<typeof isolatedSchema>>;
 let dir: string;
@@ -25,7 +29,7 @@ const children: CliProcess[] = [];
 
 const triggerEnv = (queuePrefix = prefix) => ({
   PATH: process.env['PATH'],
-  REDIS_URL: redisUrl(),
+  REDIS_URL: redis.url,
   QUEUE_PREFIX: queuePrefix,
 });
 
@@ -40,6 +44,9 @@ async function workerId(worker: CliProcess): Promise<string> {
 }
 
 beforeAll(async () => {
+  redis = await RedisServer.start();
+  connection = openRedis(redis.url);
+  queue = openSyncQueue({ QUEUE_PREFIX: prefix }, connection);
   sim = await startSimulator({
     companies: 4,
     seed: 5,
@@ -73,7 +80,7 @@ fields:
     PATH: process.env['PATH'],
     AFFINITY_API_KEY: apiKey,
     AFFINITY_BASE_URL: sim.url,
-    REDIS_URL: redisUrl(),
+    REDIS_URL: redis.url,
     QUEUE_PREFIX: prefix,
     MAPPINGS_DIR: dir,
     WORKER_HTTP_PORT: '0',
@@ -89,11 +96,9 @@ afterAll(async () => {
     if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGKILL');
   }
   await Promise.all(children.map((c) => c.exited));
-  await queue.obliterate({ force: true }).catch(() => undefined);
-  await queue.close();
-  const keys = await connection.keys(`${prefix}:*`);
-  if (keys.length > 0) await connection.del(...keys);
-  connection.disconnect();
+  await queue?.close();
+  connection?.disconnect();
+  await redis?.destroy();
   await sim?.close();
   await schema?.drop();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -109,7 +114,7 @@ describe('backfill --wait', () => {
       code: 1,
       stdout: '',
       stderr:
-        `affinity-sync backfill: no worker is running under QUEUE_PREFIX=${empty} at REDIS_URL=${redisUrl()}; ` +
+        `affinity-sync backfill: no worker is running under QUEUE_PREFIX=${empty} at REDIS_URL=${redis.url}; ` +
         'nothing was queued — start one with `affinity-sync worker` (same REDIS_URL and QUEUE_PREFIX)\n',
     });
     expect(await connection.keys(`${empty}:*`)).toEqual([]);

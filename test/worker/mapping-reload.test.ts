@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthReport } from '../../src/http/create-app.js';
@@ -9,7 +10,8 @@ import { openRedis } from '../../src/queue/redis-connection.js';
 import { openSyncQueue } from '../../src/queue/sync-queue.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import { hashFile } from '../../src/worker/read-mappings.js';
-import { isolatedSchema, redisUrl, uniqueName } from '../support/services.js';
+import { RedisServer } from '../support/redis-server.js';
+import { isolatedSchema, uniqueName } from '../support/services.js';
 import { until } from '../support/until.js';
 import { type CliProcess, runCli, spawnCli } from './support/cli-process.js';
 
@@ -21,9 +23,11 @@ const apiKey = 'sk-mapping-reload-6d2a91';
 const listId = 1001;
 const arrField = 'field-101';
 const prefix = uniqueName('reload');
-const connection = openRedis(redisUrl());
-const queue = openSyncQueue({ QUEUE_PREFIX: prefix }, connection);
-const history = new HistoryStore(connection, prefix, 100);
+// A Redis of the test's own, started and killed here.
+let redis: RedisServer;
+let connection: Redis;
+let queue: ReturnType<typeof openSyncQueue>;
+let history: HistoryStore;
 
 let sim: RunningSimulator;
 let schema: Awaited<ReturnType<typeof isolatedSchema>>;
@@ -45,7 +49,7 @@ fields:
 `;
 
 /** What `backfill` needs, and nothing else: no AFFINITY_API_KEY, no MAPPINGS_DIR, no warehouse URL. */
-const triggerEnv = () => ({ PATH: process.env['PATH'], REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix });
+const triggerEnv = () => ({ PATH: process.env['PATH'], REDIS_URL: redis.url, QUEUE_PREFIX: prefix });
 
 function arrOf(entryId: number): unknown {
   const list = sim.state.lists.get(listId)!;
@@ -62,6 +66,10 @@ function logAfter(from: number, match: (line: Record<string, unknown>) => boolea
 }
 
 beforeAll(async () => {
+  redis = await RedisServer.start();
+  connection = openRedis(redis.url);
+  queue = openSyncQueue({ QUEUE_PREFIX: prefix }, connection);
+  history = new HistoryStore(connection, prefix, 100);
   sim = await startSimulator({
     companies: 6,
     seed: 11,
@@ -83,7 +91,7 @@ beforeAll(async () => {
     PATH: process.env['PATH'],
     AFFINITY_API_KEY: apiKey,
     AFFINITY_BASE_URL: sim.url,
-    REDIS_URL: redisUrl(),
+    REDIS_URL: redis.url,
     QUEUE_PREFIX: prefix,
     MAPPINGS_DIR: dir,
     WORKER_HTTP_PORT: '0',
@@ -96,11 +104,9 @@ afterAll(async () => {
   if (worker && worker.child.exitCode === null && worker.child.signalCode === null)
     worker.child.kill('SIGKILL');
   await worker?.exited;
-  await queue.obliterate({ force: true }).catch(() => undefined);
-  await queue.close();
-  const keys = await connection.keys(`${prefix}:*`);
-  if (keys.length > 0) await connection.del(...keys);
-  connection.disconnect();
+  await queue?.close();
+  connection?.disconnect();
+  await redis?.destroy();
   await sim?.close();
   await schema?.drop();
   if (dir) await rm(dir, { recursive: true, force: true });
