@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { AffinityClient } from '../../affinity/client.js';
 import { scrub } from '../../log/secrets.js';
 import { type ConfigProblem, formatProblem, type PathProblem } from '../../mappings/config-error.js';
@@ -6,6 +5,7 @@ import { type CheckedFile, checkMappingPath } from '../../mappings/load-mapping.
 import { formatPlan } from '../../mappings/plan-table.js';
 import { checkRemote, type RemoteCheckDeps } from '../../mappings/remote-check.js';
 import type { Command } from '../command.js';
+import { parseOptions } from '../parse-options.js';
 
 const usage = [
   'Usage: affinity-sync validate [file|folder] [--remote]',
@@ -18,6 +18,13 @@ const usage = [
   '  --remote   also ask Affinity (AFFINITY_API_KEY, AFFINITY_BASE_URL) that the list exists and each',
   '             field resolves and is writable, and describe the query (no rows read) to check each',
   "             column's type converts to its field's; then print the resolved plan",
+  '',
+  'Environment: MAPPINGS_DIR and the variables the mappings reference; with --remote also',
+  'AFFINITY_API_KEY (required), AFFINITY_BASE_URL, LOG_LEVEL.',
+  'Exit codes: 0 every file valid, 2 a problem (or bad arguments).',
+  '',
+  'Example:',
+  '  affinity-sync validate mappings/ --remote',
 ].join('\n');
 
 /** Where validate writes; the CLI passes the process streams, tests collect the text. */
@@ -87,7 +94,7 @@ export async function validate(argv: string[], io: ValidateIo): Promise<number> 
 }
 
 function parseArguments(argv: string[]) {
-  const parsed = parseArgs({
+  const parsed = parseOptions({
     args: argv,
     options: { remote: { type: 'boolean', default: false } },
     allowPositionals: true,
