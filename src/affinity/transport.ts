@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { type Logger, silentLogger } from '../log/logger.js';
 import { registerSecret } from '../log/secrets.js';
+import { errorCode } from '../util/error-code.js';
 import { version } from '../util/version.js';
 import { AffinityApiError } from './affinity-api-error.js';
 import { type BackoffOptions, backoffDelayMs } from './backoff.js';
@@ -348,9 +349,4 @@ function describeNetworkError(error: unknown, timeoutMs: number): string | undef
   }
   if (code !== undefined && networkCodes.has(code)) return `network error (${code})`;
   return undefined;
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
 }

@@ -1,6 +1,7 @@
 import type { FieldMetadata, List } from '../affinity/schemas.js';
 import { scrub } from '../log/secrets.js';
 import type { ColumnInfo, Source } from '../sources/source.js';
+import { errorMessage } from '../util/error-message.js';
 import { columnCanConvert } from './column-compatibility.js';
 import type { PathProblem } from './config-error.js';
 import type { Mapping } from './mapping-schema.js';
@@ -109,5 +110,5 @@ function listFailure(listId: number, error: unknown): string {
 }
 
 function causeOf(error: unknown): string {
-  return scrub(error instanceof Error ? error.message : String(error));
+  return scrub(errorMessage(error));
 }

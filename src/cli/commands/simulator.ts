@@ -1,4 +1,4 @@
-import type { Command } from '../command.js';
+import { type Command, UsageError } from '../command.js';
 import { parseOptions } from '../parse-options.js';
 
 const usage = `Usage: affinity-sync simulator [options]
@@ -32,8 +32,6 @@ Exit codes: 0 stopped by a signal, 2 bad flags, a fixture that does not load or 
 
 Example:
   affinity-sync simulator --companies 40 --seed 7 --port 4010`;
-
-class UsageError extends Error {}
 
 function numberFlag(
   values: Record<string, unknown>,

@@ -4,6 +4,7 @@ import { type ConfigProblem, formatProblem, type PathProblem } from '../../mappi
 import { type CheckedFile, checkMappingPath } from '../../mappings/load-mapping.js';
 import { formatPlan } from '../../mappings/plan-table.js';
 import { checkRemote, type RemoteCheckDeps } from '../../mappings/remote-check.js';
+import { errorMessage } from '../../util/error-message.js';
 import type { Command } from '../command.js';
 import { parseOptions } from '../parse-options.js';
 
@@ -52,7 +53,7 @@ export async function validate(argv: string[], io: ValidateIo): Promise<number> 
   try {
     parsed = parseArguments(argv);
   } catch (error) {
-    io.err(`affinity-sync validate: ${error instanceof Error ? error.message : String(error)}\n\n${usage}\n`);
+    io.err(`affinity-sync validate: ${errorMessage(error)}\n\n${usage}\n`);
     return 2;
   }
   const target = parsed.positionals[0] ?? io.env['MAPPINGS_DIR'] ?? 'mappings';
