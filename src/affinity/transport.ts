@@ -37,7 +37,7 @@ export interface CallCounts {
   total: number;
   /** GET attempts. */
   read: number;
-  /** PATCH / POST attempts. */
+  /** PATCH / POST attempts (a POST that only reads, such as search, counts as a read). */
   write: number;
   /** Attempts that repeated an earlier one (after a network error, 5xx or 429). */
   retried: number;
@@ -55,6 +55,8 @@ export interface RequestSpec<T> {
   body?: unknown;
   /** v1 endpoints take HTTP Basic with the key as password. @defaultValue 'bearer' */
   auth?: 'bearer' | 'basic';
+  /** A POST that only reads (search): counted as a read. @defaultValue false */
+  reads?: boolean;
 }
 
 type AttemptOutcome =
@@ -278,7 +280,7 @@ export class AffinityTransport {
       // the acquired slot, so a concurrency cap counts the paused request as in flight).
       const waited = performance.now() - acquireStarted;
       if (minPauseMs > waited) await sleep(minPauseMs - waited, undefined, { signal: this.signal });
-      this.count(spec.method, attempt);
+      this.count(spec.reads ? 'GET' : spec.method, attempt);
       const timeout = AbortSignal.timeout(this.timeoutMs);
       const signal = this.signal === undefined ? timeout : AbortSignal.any([timeout, this.signal]);
       const response = await fetch(spec.url, {

@@ -1,67 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Fixture } from '../../src/simulator/fixture.js';
 import { parseFixture } from '../../src/simulator/fixture.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
+import { entityFixture } from '../support/entity-fixture.js';
 import { specValidator } from '../support/openapi.js';
 
 // Companies' and persons' own fields, search, person and opportunity lists (2026-07-15 routes),
 // over real HTTP; every body checked against the document.
 
 const doc = 'openapi-v2-2026-07-15.json' as const;
-
-const entityFixture: Fixture = {
-  companies: [
-    {
-      id: 1,
-      name: 'Acme',
-      domain: 'acme.com',
-      domains: ['acme.com', 'acme.io'],
-      values: { 'field-50': 120 },
-    },
-    { id: 2, name: 'Acme Robotics', domain: 'acmerobotics.com', domains: ['acmerobotics.com'] },
-    { id: 3, name: 'Globex', domain: 'globex.com', domains: ['globex.com'] },
-  ],
-  persons: [
-    {
-      id: 11,
-      firstName: 'Jane',
-      lastName: 'Doe',
-      primaryEmailAddress: 'jane@acme.com',
-      emailAddresses: ['jane.doe@gmail.com'],
-      values: { 'field-60': 'Partner' },
-    },
-    { id: 12, firstName: 'Sam', lastName: null, primaryEmailAddress: null },
-  ],
-  opportunities: [{ id: 21, name: 'Acme Series B', listId: 303 }],
-  companyFields: [
-    { id: 'field-50', name: 'Headcount', type: 'global', valueType: 'number' },
-    { id: 'field-51', name: 'ESG score', type: 'global', valueType: 'number' },
-    { id: 'affinity-data-description', name: 'Description', type: 'enriched', valueType: 'text' },
-  ],
-  personFields: [{ id: 'field-60', name: 'Title', type: 'global', valueType: 'text' }],
-  lists: [
-    {
-      id: 202,
-      name: 'Founders',
-      type: 'person',
-      fields: [
-        { id: 'field-70', name: 'Score', type: 'list', valueType: 'number' },
-        { id: 'field-60', name: 'Title', type: 'global', valueType: 'text' },
-      ],
-      entries: [
-        { id: 2001, entityId: 11, values: { 'field-70': 3 } },
-        { id: 2002, entityId: 12, values: {} },
-      ],
-    },
-    {
-      id: 303,
-      name: 'Deals',
-      type: 'opportunity',
-      fields: [{ id: 'field-80', name: 'Amount', type: 'list', valueType: 'number' }],
-      entries: [{ id: 3001, entityId: 21, values: { 'field-80': 5 } }],
-    },
-  ],
-};
 
 const sim: RunningSimulator = await startSimulator({ fixture: entityFixture });
 const legacy: RunningSimulator = await startSimulator({ fixture: entityFixture, legacySearch: true });
