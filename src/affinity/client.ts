@@ -212,21 +212,27 @@ export class AffinityClient {
 
   /**
    * Companies (name or primary domain) or persons (names or primary email) matching `term`, up to
-   * `maxPages` pages of 100: `POST /v2/{companies|persons}/search`, or where this API version has
-   * no search (404, before 2026-07-15) v1 `GET /organizations|/persons?term=`, remembered for
-   * the client's life. v1 results carry only ids, domains and e-mail addresses.
+   * `maxPages` pages: `POST /v2/{companies|persons}/search` (pages of 100), or with `api: 'v1'` —
+   * and wherever this API version has no v2 search (404 before 2026-07-15, remembered for the
+   * client's life) — v1 `GET /organizations|/persons?term=`, which also matches other domains and
+   * addresses (pages of 500). v1 results carry only ids, names, domains and e-mail addresses.
    */
-  async searchEntities(kind: EntityKind, term: string, maxPages = 3): Promise<EntityRecord[]> {
-    if (!this.v1Search.has(kind)) {
+  async searchEntities(
+    kind: EntityKind,
+    term: string,
+    options: { api?: 'v2' | 'v1'; maxPages?: number } = {},
+  ): Promise<{ records: EntityRecord[]; api: 'v2' | 'v1' }> {
+    const maxPages = options.maxPages ?? 3;
+    if (options.api !== 'v1' && !this.v1Search.has(kind)) {
       try {
-        return await this.searchV2(kind, term, maxPages);
+        return { records: await this.searchV2(kind, term, maxPages), api: 'v2' };
       } catch (error) {
         if (!(error instanceof AffinityApiError) || error.status !== 404) throw error;
         this.logger?.debug({ kind }, 'v2 search not found; searching with v1 ?term=');
         this.v1Search.add(kind);
       }
     }
-    return this.searchV1(kind, term, maxPages);
+    return { records: await this.searchV1(kind, term, maxPages), api: 'v1' };
   }
 
   private async searchV2(kind: EntityKind, term: string, maxPages: number): Promise<EntityRecord[]> {

@@ -69,19 +69,25 @@ describe('entity calls', () => {
     expect(client.calls.write).toBe(1);
   });
 
-  it('searches with v2 (counted as reads), or with v1 once v2 answers 404', async () => {
+  it('searches with v2 (counted as reads), or with v1 on request or once v2 answers 404', async () => {
     const client = clientOf(sim);
-    expect((await client.searchEntities('company', 'acme')).map((c) => c.id)).toEqual([1, 2]);
-    expect((await client.searchEntities('person', 'jane@acme.com')).map((p) => p.id)).toEqual([11]);
+    const acme = await client.searchEntities('company', 'acme');
+    expect(acme.api).toBe('v2');
+    expect(acme.records.map((c) => c.id)).toEqual([1, 2]);
+    expect((await client.searchEntities('person', 'jane@acme.com')).records.map((p) => p.id)).toEqual([11]);
     expect(client.calls).toMatchObject({ read: 2, write: 0 });
+    // v1 on request: it also matches a second domain.
+    const second = await client.searchEntities('company', 'acme.io', { api: 'v1' });
+    expect(second).toEqual({ api: 'v1', records: [expect.objectContaining({ id: 1 })] });
 
     const old = clientOf(legacy);
     const found = await old.searchEntities('company', 'acme.io');
-    expect(found).toEqual([
+    expect(found.api).toBe('v1');
+    expect(found.records).toEqual([
       expect.objectContaining({ id: 1, domain: 'acme.com', domains: ['acme.com', 'acme.io'] }),
     ]);
     await old.searchEntities('company', 'globex.com');
-    const persons = await old.searchEntities('person', 'jane.doe@gmail.com');
+    const persons = (await old.searchEntities('person', 'jane.doe@gmail.com')).records;
     expect(persons).toEqual([
       expect.objectContaining({
         id: 11,
