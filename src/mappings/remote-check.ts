@@ -1,9 +1,11 @@
+import type { EntityKind } from '../affinity/entity-schemas.js';
 import type { FieldMetadata, List } from '../affinity/schemas.js';
 import { scrub } from '../log/secrets.js';
 import type { ColumnInfo, Source } from '../sources/source.js';
 import { columnCanConvert } from './column-compatibility.js';
 import type { PathProblem } from './config-error.js';
-import type { Mapping } from './mapping-schema.js';
+import { type Destination, destinationOf, type Mapping } from './mapping-schema.js';
+import { matchRuleProblem } from './match-rules.js';
 import { pathText } from './parse-mapping.js';
 import { type ResolvedField, resolveFields } from './resolve-fields.js';
 
@@ -11,6 +13,8 @@ import { type ResolvedField, resolveFields } from './resolve-fields.js';
 export interface RemoteCheckDeps {
   getList(listId: number): Promise<List>;
   getListFields(listId: number): Promise<FieldMetadata[]>;
+  /** Fields of companies or persons themselves (GET /v2/{companies|persons}/fields). */
+  getEntityFields(kind: EntityKind): Promise<FieldMetadata[]>;
   /** Opens the mapping's source; only describe() and close() are called, no rows are read. */
   openSource(mapping: Mapping): Source;
 }
@@ -20,39 +24,25 @@ export interface RemoteCheck {
   problems: PathProblem[];
   /** Things that depend on the values (e.g. numeric text to a number field): worth a look, not fatal. */
   notes: PathProblem[];
+  /** Where the mapping writes; for a list, `list` is what Affinity said about it. */
+  destination: Destination;
   list?: List;
   fields: ResolvedField[];
   columns: ColumnInfo[];
 }
 
 /**
- * Checks a mapping against Affinity and its source: the list exists, each field resolves and is
- * writable, every mapped column is in the query's result and its type can convert to the field's.
- * Errors of Affinity or the source (not found, refused, bad SQL) become problems at `list`/`source`.
+ * Checks a mapping against Affinity and its source: the list exists (or, for `target:`, the
+ * companies' / persons' fields are read), each field resolves and is writable, each match rule
+ * applies to the list's type, every mapped column is in the query's result and its type can
+ * convert to the field's. Errors of Affinity or the source (not found, refused, bad SQL) become
+ * problems at `list` / `target` / `source`.
  */
 export async function checkRemote(mapping: Mapping, deps: RemoteCheckDeps): Promise<RemoteCheck> {
   const problems: PathProblem[] = [];
   const notes: PathProblem[] = [];
-  let list: List | undefined;
-  let fields: ResolvedField[] = [];
-  try {
-    list = await deps.getList(mapping.list);
-    const resolved = resolveFields(mapping, await deps.getListFields(mapping.list));
-    fields = resolved.fields;
-    problems.push(...resolved.problems);
-  } catch (error) {
-    problems.push({ path: 'list', message: listFailure(mapping.list, error) });
-  }
-  if (list !== undefined && list.type !== 'company') {
-    for (const [index, rule] of mapping.match.entries()) {
-      if (rule.by === 'domain') {
-        problems.push({
-          path: pathText(['match', index, 'by']),
-          message: `domain matching needs a company list; list ${list.id} ("${list.name}") is a ${list.type} list`,
-        });
-      }
-    }
-  }
+  const destination = destinationOf(mapping);
+  const found = await checkDestination(mapping, destination, deps, problems);
   let columns: ColumnInfo[] = [];
   const source = deps.openSource(mapping);
   try {
@@ -62,8 +52,48 @@ export async function checkRemote(mapping: Mapping, deps: RemoteCheckDeps): Prom
   } finally {
     await source.close().catch(() => undefined);
   }
-  if (columns.length > 0) checkColumns(mapping, fields, columns, problems, notes);
-  return { problems, notes, fields, columns, ...(list === undefined ? {} : { list }) };
+  if (columns.length > 0) checkColumns(mapping, found.fields, columns, problems, notes);
+  return { problems, notes, destination, ...found, columns };
+}
+
+// The destination's fields resolved, and (lists) the list and its match rules checked.
+async function checkDestination(
+  mapping: Mapping,
+  destination: Destination,
+  deps: RemoteCheckDeps,
+  problems: PathProblem[],
+): Promise<{ fields: ResolvedField[]; list?: List }> {
+  if (destination.kind !== 'list') {
+    const kind: EntityKind = destination.kind === 'companies' ? 'company' : 'person';
+    try {
+      const resolved = resolveFields(mapping, await deps.getEntityFields(kind));
+      problems.push(...resolved.problems);
+      return { fields: resolved.fields };
+    } catch (error) {
+      problems.push({
+        path: 'target',
+        message: `could not read the fields of ${destination.kind} from Affinity: ${causeOf(error)}`,
+      });
+      return { fields: [] };
+    }
+  }
+  const { listId } = destination;
+  let list: List;
+  let fields: ResolvedField[] = [];
+  try {
+    list = await deps.getList(listId);
+    const resolved = resolveFields(mapping, await deps.getListFields(listId));
+    fields = resolved.fields;
+    problems.push(...resolved.problems);
+  } catch (error) {
+    problems.push({ path: 'list', message: listFailure(listId, error) });
+    return { fields };
+  }
+  for (const [index, rule] of mapping.match.entries()) {
+    const problem = matchRuleProblem({ list }, rule.by);
+    if (problem !== null) problems.push({ path: pathText(['match', index, 'by']), message: problem });
+  }
+  return { fields, list };
 }
 
 function checkColumns(

@@ -122,7 +122,7 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
         valueType: field.valueType,
       };
       if (needsOptions(field))
-        target.dropdownOptions = await client.getDropdownOptions(mapping.list, field.fieldId);
+        target.dropdownOptions = await client.getDropdownOptions(listIdOf(mapping), field.fieldId);
       mapped.push({ field, target });
     }
     const optionsOf = new Map(mapped.map((m) => [m.field.column, m.target.dropdownOptions]));
@@ -143,7 +143,7 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
     progress.phase = 'scanning';
     const index = new EntryIndex();
     const fieldIds = [...new Set(resolved.fields.map((f) => f.fieldId))];
-    for await (const page of client.listEntryPages(mapping.list, { fieldIds, limit: 100 })) {
+    for await (const page of client.listEntryPages(listIdOf(mapping), { fieldIds, limit: 100 })) {
       for (const entry of page) index.add(entry);
       progress.entriesScanned = index.size;
       tell();
@@ -228,7 +228,7 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
     } else {
       const outcome = await writeEntries({
         client,
-        listId: mapping.list,
+        listId: listIdOf(mapping),
         concurrency: options.concurrency ?? 8,
         ...(options.signal ? { signal: options.signal } : {}),
         jobs: toWrite.map((w) => ({
@@ -293,6 +293,13 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
   return report;
 }
 
+// Until the entity destinations land behind the engine's seam, only list mappings run.
+function listIdOf(mapping: Mapping): number {
+  if (mapping.list === undefined)
+    throw new Error(`mapping "${mapping.name}": target mappings need the entity destinations`);
+  return mapping.list;
+}
+
 function needsOptions(field: ResolvedField): boolean {
   return (
     field.valueType === 'dropdown' ||
@@ -304,13 +311,13 @@ function needsOptions(field: ResolvedField): boolean {
 async function fetchListFields(client: AffinityClient, options: SyncOptions) {
   const { mapping } = options;
   try {
-    return await client.getListFields(mapping.list);
+    return await client.getListFields(listIdOf(mapping));
   } catch (caught) {
     if (caught instanceof AffinityApiError && caught.status === 404) {
       throw new ConfigError([
         configProblem(options, {
           path: 'list',
-          message: `list ${mapping.list} does not exist in Affinity (or this API key cannot see it); check the list id in the list's URL`,
+          message: `list ${listIdOf(mapping)} does not exist in Affinity (or this API key cannot see it); check the list id in the list's URL`,
         }),
       ]);
     }
