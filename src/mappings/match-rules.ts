@@ -7,7 +7,13 @@ export type MatchKind = (typeof matchKinds)[number];
 export const entityTargets = ['companies', 'persons'] as const;
 export type EntityTarget = (typeof entityTargets)[number];
 
-export type ListType = 'company' | 'person' | 'opportunity';
+export const listTypes = ['company', 'person', 'opportunity'] as const;
+export type ListType = (typeof listTypes)[number];
+
+/** Whether Affinity's list `type` (text, as the client reads it leniently) is one this version knows. */
+export function isListType(type: string): type is ListType {
+  return (listTypes as readonly string[]).includes(type);
+}
 
 /** Where a mapping's rows are matched: a target, or a list of a known type. */
 export type MatchScope = { target: EntityTarget } | { list: { id: number; name: string; type: ListType } };

@@ -5,7 +5,7 @@ import type { ColumnInfo, Source } from '../sources/source.js';
 import { columnCanConvert } from './column-compatibility.js';
 import type { PathProblem } from './config-error.js';
 import { type Destination, destinationOf, type Mapping } from './mapping-schema.js';
-import { matchRuleProblem } from './match-rules.js';
+import { isListType, matchRuleProblem } from './match-rules.js';
 import { pathText } from './parse-mapping.js';
 import { type ResolvedField, resolveFields } from './resolve-fields.js';
 
@@ -22,7 +22,10 @@ export interface RemoteCheckDeps {
 export interface RemoteCheck {
   /** Problems that make the mapping unusable (each at a path of the file). */
   problems: PathProblem[];
-  /** Things that depend on the values (e.g. numeric text to a number field): worth a look, not fatal. */
+  /**
+   * Worth a look, not fatal: conversions that depend on the values (e.g. numeric text to a number
+   * field) and fields a run will skip (a `type` or `valueType` this client does not know, `hidden`).
+   */
   notes: PathProblem[];
   /** Where the mapping writes; for a list, `list` is what Affinity said about it. */
   destination: Destination;
@@ -42,7 +45,7 @@ export async function checkRemote(mapping: Mapping, deps: RemoteCheckDeps): Prom
   const problems: PathProblem[] = [];
   const notes: PathProblem[] = [];
   const destination = destinationOf(mapping);
-  const found = await checkDestination(mapping, destination, deps, problems);
+  const found = await checkDestination(mapping, destination, deps, problems, notes);
   let columns: ColumnInfo[] = [];
   const source = deps.openSource(mapping);
   try {
@@ -62,13 +65,19 @@ async function checkDestination(
   destination: Destination,
   deps: RemoteCheckDeps,
   problems: PathProblem[],
+  notes: PathProblem[],
 ): Promise<{ fields: ResolvedField[]; list?: List }> {
+  const resolve = (fields: readonly FieldMetadata[]): ResolvedField[] => {
+    const resolved = resolveFields(mapping, fields);
+    problems.push(...resolved.problems);
+    // A field of a kind this client does not know is skipped by a run, not fatal: a note here too.
+    notes.push(...resolved.skipped.map(({ path, message }) => ({ path, message })));
+    return resolved.fields;
+  };
   if (destination.kind !== 'list') {
     const kind: EntityKind = destination.kind === 'companies' ? 'company' : 'person';
     try {
-      const resolved = resolveFields(mapping, await deps.getEntityFields(kind));
-      problems.push(...resolved.problems);
-      return { fields: resolved.fields };
+      return { fields: resolve(await deps.getEntityFields(kind)) };
     } catch (error) {
       problems.push({
         path: 'target',
@@ -82,15 +91,16 @@ async function checkDestination(
   let fields: ResolvedField[] = [];
   try {
     list = await deps.getList(listId);
-    const resolved = resolveFields(mapping, await deps.getListFields(listId));
-    fields = resolved.fields;
-    problems.push(...resolved.problems);
+    fields = resolve(await deps.getListFields(listId));
   } catch (error) {
     problems.push({ path: 'list', message: listFailure(listId, error) });
     return { fields };
   }
+  // A list type this version does not know: its rules are not known either, so none is refused.
+  const { type } = list;
+  if (!isListType(type)) return { fields, list };
   for (const [index, rule] of mapping.match.entries()) {
-    const problem = matchRuleProblem({ list }, rule.by);
+    const problem = matchRuleProblem({ list: { id: list.id, name: list.name, type } }, rule.by);
     if (problem !== null) problems.push({ path: pathText(['match', index, 'by']), message: problem });
   }
   return { fields, list };

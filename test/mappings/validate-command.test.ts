@@ -21,14 +21,14 @@ beforeAll(async () => {
     fixture: {
       companies: [{ id: 101, name: 'Acme', domain: 'acme.com' }],
       persons: [{ id: 201, firstName: 'Jane', lastName: 'Doe', primaryEmailAddress: 'jane@acme.com' }],
-      opportunities: [{ id: 301, name: 'Acme Series B', listId: 9 }],
+      opportunities: [{ id: 301, name: 'Acme Series B', listId: 19 }],
       companyFields: [
         { id: 'field-50', name: 'Headcount', type: 'global', valueType: 'number' },
         { id: 'affinity-data-employees', name: 'Employees', type: 'enriched', valueType: 'number' },
       ],
       lists: [
-        { id: 8, name: 'Founders', type: 'person', entries: [{ id: 2001, entityId: 201 }] },
-        { id: 9, name: 'Deals', type: 'opportunity', entries: [{ id: 3001, entityId: 301 }] },
+        { id: 18, name: 'Founders', type: 'person', entries: [{ id: 2001, entityId: 201 }] },
+        { id: 19, name: 'Deals', type: 'opportunity', entries: [{ id: 3001, entityId: 301 }] },
         {
           id: 7,
           name: 'Portfolio',
@@ -46,6 +46,16 @@ beforeAll(async () => {
             { id: 'affinity-data-description', name: 'Description', type: 'enriched', valueType: 'text' },
           ],
           entries: [{ id: 1001, entityId: 101 }],
+        },
+        {
+          id: 8,
+          name: 'Restricted',
+          type: 'company',
+          fields: [
+            { id: 'field-1', name: 'ARR', type: 'list', valueType: 'number' },
+            { id: 'field-h1', name: 'Deal Terms', type: 'hidden', valueType: 'text' },
+          ],
+          entries: [{ id: 1002, entityId: 101 }],
         },
       ],
     },
@@ -210,6 +220,30 @@ describe('affinity-sync validate --remote (against the simulator)', () => {
     );
   });
 
+  it('notes a hidden field (a run skips it) and plans the rest', async () => {
+    const dir = await folder('remote-hidden', {
+      'a.yaml': m({
+        source: `source:\n  type: duckdb\n  query: "select 101 as id, 12.5::DOUBLE as arr, 'x' as terms"\n`,
+        list: 'list: 8\n',
+        fields: 'fields:\n  arr: ARR\n  terms: Deal Terms\n',
+      }),
+    });
+    expect(await run([dir, '--remote'], remoteEnv())).toEqual({
+      code: 0,
+      out: [
+        'ok <root>/remote-hidden/a.yaml (test-mapping)',
+        '  list 8 "Restricted" (company)',
+        '  column  field id  field name  valueType  onNull',
+        '  arr     field-1   ARR         number     skip',
+        '',
+      ].join('\n'),
+      err:
+        'note <root>/remote-hidden/a.yaml:11:10 fields.terms: field-h1 ("Deal Terms") is skipped (never written): ' +
+        'Affinity reports its type as "hidden" (a restricted field this API key cannot manage; its value is masked); ' +
+        "give the API key's user access to it, or remove it from the mapping\n",
+    });
+  });
+
   it('reports a query that cannot be described as a problem at source', async () => {
     const dir = await folder('remote-sql', {
       'a.yaml': m({
@@ -262,7 +296,7 @@ describe('affinity-sync validate --remote (against the simulator)', () => {
     );
     expect(result.err).toBe(
       [
-        '<root>/remote-target/b.yaml:10:10 fields.stage: companies have no field named "Stage"; their fields: "Headcount" (field-50), "Employees" (affinity-data-employees), "Description" (affinity-data-description)',
+        '<root>/remote-target/b.yaml:10:10 fields.stage: companies have no field named "Stage"; their fields: "Headcount" (field-50), "Employees" (affinity-data-employees), "Description" (affinity-data-description), "Deal Terms" (field-h1)',
         '<root>/remote-target/b.yaml:11:8 fields.arr: affinity-data-employees ("Employees") cannot be written: enriched fields are maintained by Affinity and cannot be written',
         '2 problems in 1 of 2 mapping files',
         '',
@@ -273,16 +307,16 @@ describe('affinity-sync validate --remote (against the simulator)', () => {
   it('says domain and email do not apply to opportunity lists, nor domain to person lists', async () => {
     const rule = (by: string) => `match:\n  - column: company_id\n    by: ${by}\n`;
     const dir = await folder('remote-rules', {
-      'a.yaml': m({ name: 'name: deals\n', source: duckdb, list: 'list: 9\n', match: rule('domain') }),
-      'b.yaml': m({ name: 'name: deals-mail\n', source: duckdb, list: 'list: 9\n', match: rule('email') }),
-      'c.yaml': m({ name: 'name: founders\n', source: duckdb, list: 'list: 8\n', match: rule('domain') }),
+      'a.yaml': m({ name: 'name: deals\n', source: duckdb, list: 'list: 19\n', match: rule('domain') }),
+      'b.yaml': m({ name: 'name: deals-mail\n', source: duckdb, list: 'list: 19\n', match: rule('email') }),
+      'c.yaml': m({ name: 'name: founders\n', source: duckdb, list: 'list: 18\n', match: rule('domain') }),
       'd.yaml': m({ name: 'name: portfolio\n', source: duckdb, list: 'list: 7\n', match: rule('email') }),
     });
     const result = await run([dir, '--remote'], remoteEnv());
     expect(result.err.split('\n').filter((line) => line.includes('match[0].by'))).toEqual([
-      '<root>/remote-rules/a.yaml:8:9 match[0].by: domain does not apply to opportunity lists: list 9 ("Deals") is an opportunity list, matched by entityId or listEntryId',
-      '<root>/remote-rules/b.yaml:8:9 match[0].by: email does not apply to opportunity lists: list 9 ("Deals") is an opportunity list, matched by entityId or listEntryId',
-      '<root>/remote-rules/c.yaml:8:9 match[0].by: domain does not apply to person lists: list 8 ("Founders") is a person list, matched by entityId, listEntryId or email',
+      '<root>/remote-rules/a.yaml:8:9 match[0].by: domain does not apply to opportunity lists: list 19 ("Deals") is an opportunity list, matched by entityId or listEntryId',
+      '<root>/remote-rules/b.yaml:8:9 match[0].by: email does not apply to opportunity lists: list 19 ("Deals") is an opportunity list, matched by entityId or listEntryId',
+      '<root>/remote-rules/c.yaml:8:9 match[0].by: domain does not apply to person lists: list 18 ("Founders") is a person list, matched by entityId, listEntryId or email',
       '<root>/remote-rules/d.yaml:8:9 match[0].by: email does not apply to company lists: list 7 ("Portfolio") is a company list, matched by entityId, listEntryId or domain',
     ]);
     expect(result.code).toBe(2);
