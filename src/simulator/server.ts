@@ -52,6 +52,17 @@ export interface SimulatorOptions {
   quirks?: Partial<SimulatorQuirks>;
   /** Answer 404 on POST /v2/{companies|persons}/search, as versions before 2026-07-15 do (clients fall back to v1 search). @defaultValue false */
   legacySearch?: boolean;
+  /** Told every authorized API request that reaches routing (tests check requests against the documents). */
+  onRequest?: (request: SeenRequest) => void;
+}
+
+/** An API request as the simulator received it. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** The parsed JSON body; undefined when there was none. */
+  body: unknown;
 }
 
 export interface RunningSimulator {
@@ -199,6 +210,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
           return send(res, errorResult(400, { code: 'bad-request', message }));
         }
       }
+      options.onRequest?.({ method, path: url.pathname, query: new URLSearchParams(url.searchParams), body });
       const result = match.route.handle({
         state,
         params: match.params,
