@@ -172,6 +172,33 @@ export class AffinityClient {
   }
 
   /**
+   * The options of a company or person dropdown field: `GET /v2/{companies|persons}/fields/{fieldId}/dropdown-options`
+   * (2026-07-15), else (404) v1 `GET /fields` (global fields), where v1 field 1234 is v2 "field-1234".
+   */
+  async getEntityDropdownOptions(kind: EntityKind, fieldId: string): Promise<DropdownOption[]> {
+    try {
+      return await this.all(
+        `/v2/${entityPath[kind]}/fields/${encodeURIComponent(fieldId)}/dropdown-options`,
+        { limit: maxPageSize },
+        responseSchemas.dropdownOptionPage,
+      );
+    } catch (error) {
+      const v1Id = /^field-(\d+)$/.exec(fieldId)?.[1];
+      if (!(error instanceof AffinityApiError) || error.status !== 404 || v1Id === undefined) throw error;
+      this.logger?.debug({ kind, fieldId }, 'v2 entity dropdown-options not found; reading v1 /fields');
+      const fields = await this.transport.request({
+        method: 'GET',
+        url: this.transport.url('/fields'),
+        schema: responseSchemas.v1Fields,
+        auth: 'basic',
+      });
+      const field = fields.find((f) => String(f.id) === v1Id);
+      if (field === undefined) throw error;
+      return field.dropdown_options;
+    }
+  }
+
+  /**
    * Companies or persons by id with the current values of `fieldIds`: one request per 100 ids,
    * yielded as they arrive. Ids Affinity does not know (merged, deleted) are absent.
    */

@@ -68,7 +68,8 @@ function notA(raw: SourceValue, what: string): string {
   return `${showValue(raw)} is not ${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what}`;
 }
 
-function idOf(raw: SourceValue): number | null {
+/** A source value as a positive whole id (number, bigint or digits), or null. */
+export function idOf(raw: SourceValue): number | null {
   let id = Number.NaN;
   if (typeof raw === 'number') id = raw;
   else if (typeof raw === 'bigint') id = raw <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(raw) : Number.NaN;

@@ -25,8 +25,9 @@ export function formatSummary(report: RunReport): string {
   lines.push(
     `  calls    ${c.total} (${c.read} read, ${c.write} write), ${c.retried} retried, ${c.rateLimited} rate-limited; limiter wait ${(report.limiterWaitMs / 1000).toFixed(1)}s (summed over requests)`,
   );
-  if (report.changes && report.changes.length > 0) {
-    lines.push(`  changes (${Math.min(shownChanges, report.changes.length)} of ${report.changes.length}):`);
+  const changes = report.changes.length + report.changesOmitted;
+  if (changes > 0) {
+    lines.push(`  changes (${Math.min(shownChanges, report.changes.length)} of ${changes}):`);
     for (const change of report.changes.slice(0, shownChanges)) {
       const who = change.entityName
         ? `${change.entityName} (entry ${change.entryId})`
