@@ -25,6 +25,22 @@ interface Operation {
   requestBody?: { content?: Record<string, unknown>; required?: boolean };
 }
 
+interface Spec {
+  paths: Record<string, Record<string, Operation>>;
+  components: Record<string, Record<string, unknown>>;
+}
+const documentsRead = new Map<Document, Spec>();
+
+// Parsing a document costs tens of milliseconds: once per document, not once per request.
+function parsed(document: Document): Spec {
+  let spec = documentsRead.get(document);
+  if (spec === undefined) {
+    spec = specDocument(document) as unknown as Spec;
+    documentsRead.set(document, spec);
+  }
+  return spec;
+}
+
 const pointerSegment = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1');
 
 function templateOf(
@@ -61,10 +77,7 @@ export function requestProblems(
   request: SeenRequest,
   document: Document = 'openapi-v2-2026-07-15.json',
 ): string[] {
-  const spec = specDocument(document) as {
-    paths: Record<string, Record<string, Operation>>;
-    components: Record<string, Record<string, unknown>>;
-  };
+  const spec = parsed(document);
   const where = `${request.method} ${request.path}`;
   const found = templateOf(spec.paths, request.path);
   if (found === null) return [`${where}: no such path in ${document}`];
