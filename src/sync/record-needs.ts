@@ -48,8 +48,8 @@ export function addRowNeeds(
       const id = idOf(raw);
       if (id === null) continue;
       const exists = known.read.get(id);
-      if (exists === undefined) return void needs.reads.add(id);
-      if (exists) return;
+      if (exists === undefined) needs.reads.add(id);
+      if (exists !== false) return;
       continue;
     }
     if (rule.by !== lookupBy || typeof raw !== 'string') continue;
