@@ -2,6 +2,7 @@
 export interface Command {
   name: string;
   summary: string;
+  /** The `--help` text: usage, options, environment variables, exit codes and one example. */
   usage: string;
   run(argv: string[]): Promise<number>;
 }
@@ -9,6 +10,17 @@ export interface Command {
 /** Bad command-line arguments: main prints the message and the command's usage, exit 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** A failure the command has already put in words: reportFailure prints it with this exit code. */
+export class ExitError extends Error {
+  override readonly name = 'ExitError';
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2,
+  ) {
+    super(message);
+  }
 }
 
 /** Runs an argument parser, turning its failures (parseArgs' or our own) into a UsageError. */

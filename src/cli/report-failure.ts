@@ -1,10 +1,11 @@
 import { EnvError } from '../config/env.js';
 import { scrub } from '../log/secrets.js';
 import { ConfigError } from '../mappings/config-error.js';
+import { ExitError } from './command.js';
 
 /**
  * Prints an error that ended a command and returns its exit code: 2 for configuration problems
- * (nothing was sent), 1 otherwise.
+ * (nothing was sent), the code an ExitError carries, 1 otherwise (an unreachable Redis included).
  */
 export function reportFailure(commandName: string, error: unknown): number {
   if (error instanceof ConfigError || error instanceof EnvError) {
@@ -13,5 +14,5 @@ export function reportFailure(commandName: string, error: unknown): number {
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`affinity-sync ${commandName}: ${scrub(message)}\n`);
-  return 1;
+  return error instanceof ExitError ? error.exitCode : 1;
 }

@@ -27,8 +27,9 @@ export async function createSyncDependencies(
   const limiter = await createLimiter({
     apiKey,
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
-    keyPrefix: `${env.QUEUE_PREFIX}:limiter`,
+    keyPrefix: `${env.QUEUE_PREFIX}:`,
     safetyMargin: env.RATE_LIMIT_MARGIN,
+    windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
     quotaReserve: env.QUOTA_RESERVE,
     logger,
   });

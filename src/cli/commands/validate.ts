@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { AffinityClient } from '../../affinity/client.js';
 import { scrub } from '../../log/secrets.js';
 import { type ConfigProblem, formatProblem, type PathProblem } from '../../mappings/config-error.js';
@@ -7,6 +6,7 @@ import { rulesFor } from '../../mappings/match-rules.js';
 import { formatPlan } from '../../mappings/plan-table.js';
 import { checkRemote, type RemoteCheck, type RemoteCheckDeps } from '../../mappings/remote-check.js';
 import type { Command } from '../command.js';
+import { parseOptions } from '../parse-options.js';
 
 const usage = [
   'Usage: affinity-sync validate [file|folder] [--remote]',
@@ -21,6 +21,13 @@ const usage = [
   "             fields), that each match rule applies to the list's type, and describe the query",
   "             (no rows read) to check each column's type converts to its field's; then print the",
   '             resolved plan',
+  '',
+  'Environment: MAPPINGS_DIR and the variables the mappings reference; with --remote also',
+  'AFFINITY_API_KEY (required), AFFINITY_BASE_URL, LOG_LEVEL.',
+  'Exit codes: 0 every file valid, 2 a problem (or bad arguments).',
+  '',
+  'Example:',
+  '  affinity-sync validate mappings/ --remote',
 ].join('\n');
 
 /** Where validate writes; the CLI passes the process streams, tests collect the text. */
@@ -88,7 +95,7 @@ export async function validate(argv: string[], io: ValidateIo): Promise<number> 
 }
 
 function parseArguments(argv: string[]) {
-  const parsed = parseArgs({
+  const parsed = parseOptions({
     args: argv,
     options: { remote: { type: 'boolean', default: false } },
     allowPositionals: true,
