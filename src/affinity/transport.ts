@@ -38,7 +38,7 @@ export interface CallCounts {
   total: number;
   /** GET attempts. */
   read: number;
-  /** PATCH / POST attempts. */
+  /** PATCH / POST attempts (a POST that only reads, such as search, counts as a read). */
   write: number;
   /** Attempts that repeated an earlier one (after a network error, 5xx or 429). */
   retried: number;
@@ -56,6 +56,8 @@ export interface RequestSpec<T> {
   body?: unknown;
   /** v1 endpoints take HTTP Basic with the key as password. @defaultValue 'bearer' */
   auth?: 'bearer' | 'basic';
+  /** A POST that only reads (search): counted as a read. @defaultValue false */
+  reads?: boolean;
 }
 
 type AttemptOutcome =
@@ -253,7 +255,7 @@ export class AffinityTransport {
     let result: AttemptResult = { kind: 'no-response' };
     let outcome: AttemptOutcome;
     try {
-      this.count(spec.method, attempt);
+      this.count(spec.reads ? 'GET' : spec.method, attempt);
       const timeout = AbortSignal.timeout(this.timeoutMs);
       const signal = this.signal === undefined ? timeout : AbortSignal.any([timeout, this.signal]);
       const response = await fetch(spec.url, {

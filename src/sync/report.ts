@@ -14,6 +14,8 @@ export interface RunReport {
   runId: string;
   mode: RunMode;
   dryRun: boolean;
+  /** Set for `target:` mappings: `entries` (and each change's `entryId`) are then the companies or persons themselves. */
+  target?: 'companies' | 'persons';
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -44,6 +46,7 @@ export interface ReportInput {
   runId: string;
   mode: RunMode;
   dryRun: boolean;
+  target?: 'companies' | 'persons' | undefined;
   /** Epoch milliseconds. */
   startedAt: number;
   /** Epoch milliseconds. @defaultValue now */
@@ -64,6 +67,7 @@ export function buildReport(input: ReportInput): RunReport {
     runId: input.runId,
     mode: input.mode,
     dryRun: input.dryRun,
+    ...(input.target === undefined ? {} : { target: input.target }),
     startedAt: new Date(input.startedAt).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
     durationMs: finishedAt - input.startedAt,

@@ -5,6 +5,7 @@ import type { Mapping } from '../mappings/mapping-schema.js';
 import type { Source } from '../sources/source.js';
 import type { SourceConfig } from '../sources/source-config.js';
 import type { ChangeSink } from './change-log.js';
+import type { EntityLookup } from './entity-lookup.js';
 import type { ProblemSink } from './problem.js';
 import type { RunMode } from './report.js';
 
@@ -13,6 +14,8 @@ export interface SyncDependencies {
   limiter: Limiter;
   openSource: (config: SourceConfig) => Source;
   logger: Logger;
+  /** Domain → company and e-mail → person lookups, cached between runs. @defaultValue one cached for this run only */
+  lookup?: EntityLookup;
 }
 
 export interface SyncOptions {
