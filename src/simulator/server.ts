@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { authorized } from './auth.js';
 import { handleControl } from './control.js';
+import { deliverCreateFault } from './create-faults.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
 import { type Fixture, type ParsedFixture, parseFixture } from './fixture.js';
 import { generateFixture } from './generate.js';
@@ -11,6 +12,8 @@ import { OrgQuota, type OrgQuotaOptions } from './org-quota.js';
 import { RateWindow } from './rate-window.js';
 import { errorResult, type RouteResult, Router } from './router.js';
 import { companyRoutes } from './routes-companies.js';
+import { createRoutes } from './routes-creates.js';
+import { entityEntryRoutes } from './routes-entity-entries.js';
 import { listEntryRoutes } from './routes-list-entries.js';
 import { listRoutes } from './routes-lists.js';
 import { v1Routes } from './routes-v1.js';
@@ -65,7 +68,14 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
-const router = new Router([...listRoutes, ...listEntryRoutes, ...companyRoutes, ...v1Routes]);
+const router = new Router([
+  ...listRoutes,
+  ...listEntryRoutes,
+  ...companyRoutes,
+  ...v1Routes,
+  ...createRoutes,
+  ...entityEntryRoutes,
+]);
 
 /** Starts an Affinity API v2 simulator over HTTP. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -179,6 +189,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
           return send(res, errorResult(400, { code: 'bad-request', message }));
         }
       }
+      // A create fault strikes before the create takes effect, or after it (the response is lost).
+      const createFault = match.route.creates ? faults.decideCreate() : { when: 'none' as const };
+      const strike = async (): Promise<void> => {
+        if (createFault.when === 'none') return;
+        stats.createFault(createFault.when);
+        const failed = await deliverCreateFault(createFault, req);
+        if (failed !== null) send(res, failed);
+        else if (createFault.kind === 'drop') stats.drop();
+      };
+      if (createFault.when === 'before-commit') return await strike();
       const result = match.route.handle({
         state,
         params: match.params,
@@ -189,6 +209,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         legacyDropdowns,
         recordPatch: (record, count) => stats.patch(record, count),
       });
+      if (createFault.when === 'after-commit') return await strike();
       send(res, result);
     } finally {
       inFlight -= 1;

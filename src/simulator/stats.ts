@@ -26,6 +26,8 @@ export interface SimulatorStats {
   dropped: number;
   /** The last accepted PATCH bodies, oldest first (capped). */
   patches: PatchRecord[];
+  /** Create calls hit by a create fault, before or after the create took effect. */
+  createFaults: { beforeCommit: number; afterCommit: number };
 }
 
 /** How many accepted PATCH bodies stats keep. */
@@ -41,6 +43,7 @@ export class StatsRecorder {
   private maxInFlight = 0;
   private dropped = 0;
   private patches: PatchRecord[] = [];
+  private createFaults = { beforeCommit: 0, afterCommit: 0 };
 
   request(route: string): void {
     this.totalRequests += 1;
@@ -67,6 +70,11 @@ export class StatsRecorder {
     if (this.patches.length > patchLogCap) this.patches.splice(0, this.patches.length - patchLogCap);
   }
 
+  createFault(when: 'before-commit' | 'after-commit'): void {
+    if (when === 'before-commit') this.createFaults.beforeCommit += 1;
+    else this.createFaults.afterCommit += 1;
+  }
+
   snapshot(maxInWindow: number): SimulatorStats {
     return {
       totalRequests: this.totalRequests,
@@ -79,6 +87,7 @@ export class StatsRecorder {
       maxInFlight: this.maxInFlight,
       dropped: this.dropped,
       patches: [...this.patches],
+      createFaults: { ...this.createFaults },
     };
   }
 }
