@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createSettingsProblems, createSettingsShape, fieldOptionsSchema } from './create-settings.js';
 import { cronProblem } from './cron.js';
 import { describeInput, expected, isFromEnvironment } from './describe-input.js';
 import { sourceConfigSchema } from './source-config.js';
@@ -97,6 +98,8 @@ export const fieldTargetSchema = z.strictObject(
         description:
           "What a null in the column does: skip leaves Affinity's value, clear empties it. Default skip.",
       }),
+    /** Dropdowns: reject an unknown option text, or create the option (see create-settings.ts). @defaultValue "reject" */
+    options: fieldOptionsSchema,
   },
   { error: expected(`{field, onNull}`) },
 );
@@ -155,9 +158,15 @@ export const mappingSchema = z
           description:
             "diff: send only values that differ from Affinity's; overwrite: send every mapped value. Default diff.",
         }),
+      /** Opt-in creation: onUnmatched, onUnknownCompany, companyName, maxCreates (create-settings.ts). */
+      ...createSettingsShape,
     },
     { error: expected('a mapping with name, source, list, match and fields') },
   )
+  .superRefine((mapping, ctx) => {
+    for (const { path, message } of createSettingsProblems(mapping))
+      ctx.addIssue({ code: 'custom', path: [path], message });
+  })
   .meta({
     title: 'affinity-sync mapping',
     description: 'One sync: a warehouse query, an Affinity list, match rules and column → field.',

@@ -1,6 +1,7 @@
 import type { FieldMetadata, List } from '../affinity/schemas.js';
 import { scrub } from '../log/secrets.js';
 import type { ColumnInfo, Source } from '../sources/source.js';
+import { createTargetProblems } from './check-create-target.js';
 import { columnCanConvert } from './column-compatibility.js';
 import type { PathProblem } from './config-error.js';
 import type { Mapping } from './mapping-schema.js';
@@ -53,6 +54,7 @@ export async function checkRemote(mapping: Mapping, deps: RemoteCheckDeps): Prom
       }
     }
   }
+  if (list !== undefined) problems.push(...createTargetProblems(mapping, list, fields));
   let columns: ColumnInfo[] = [];
   const source = deps.openSource(mapping);
   try {
@@ -80,6 +82,8 @@ function checkColumns(
     if (!byName.has(rule.column))
       problems.push({ path: pathText(['match', index, 'column']), message: missing(rule.column) });
   }
+  if (mapping.companyName !== undefined && !byName.has(mapping.companyName))
+    problems.push({ path: 'companyName', message: missing(mapping.companyName) });
   for (const column of Object.keys(mapping.fields)) {
     const path = pathText(['fields', column]);
     const info = byName.get(column);

@@ -131,7 +131,7 @@ describe('one message per invalid shape', () => {
 
   it('unknown key at the top level', () => {
     expect(problemsOf(m({ mode: 'mdoe: diff\n' }))).toEqual([
-      'mappings/test.yaml:11:1 mdoe: unknown key "mdoe" (did you mean "mode"?); expected one of name, schedule, source, list, match, fields, mode',
+      'mappings/test.yaml:11:1 mdoe: unknown key "mdoe" (did you mean "mode"?); expected one of name, schedule, source, list, match, fields, mode, onUnmatched, onUnknownCompany, companyName, maxCreates',
     ]);
   });
 
@@ -157,7 +157,7 @@ describe('one message per invalid shape', () => {
 
   it('unknown key in a field', () => {
     expect(problemsOf(m({ fields: 'fields:\n  arr:\n    field: field-1\n    onnull: clear\n' }))).toEqual([
-      'mappings/test.yaml:12:5 fields.arr.onnull: unknown key "onnull" (did you mean "onNull"?); expected one of field, onNull',
+      'mappings/test.yaml:12:5 fields.arr.onnull: unknown key "onnull" (did you mean "onNull"?); expected one of field, onNull, options',
     ]);
   });
 
