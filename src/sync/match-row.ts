@@ -66,7 +66,8 @@ function notA(raw: SourceValue, what: string): string {
   return `${showValue(raw)} is not ${what === 'entity id' ? 'an' : 'a'} ${what}`;
 }
 
-function idOf(raw: SourceValue): number | null {
+/** A positive safe integer id from a source value, or null. */
+export function idOf(raw: SourceValue): number | null {
   let id = Number.NaN;
   if (typeof raw === 'number') id = raw;
   else if (typeof raw === 'bigint') id = raw <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(raw) : Number.NaN;

@@ -1,0 +1,83 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AffinityApiError } from '../affinity/affinity-api-error.js';
+import {
+  type CreateEvent,
+  type CreateState,
+  defaultMaxAttempts,
+  firstCreateState,
+  nextCreateState,
+} from './create-attempt.js';
+import { fatalReason } from './fatal-reason.js';
+
+export type CreateOutcome =
+  | { ok: true; id: number; via: 'response' | 'check'; attempts: number }
+  | { ok: false; reason: string; unknown: boolean; attempts: number };
+
+export interface CreateOps {
+  /** Sends the create (never resent by the transport) and returns the new id. */
+  create(): Promise<number>;
+  /** The record's id when it exists now, else null. */
+  check(): Promise<number | null>;
+}
+
+export interface CreateWithCheckOptions {
+  /** @defaultValue 3 */
+  maxAttempts?: number;
+  /** Pause before looking, so a create that did happen is visible to the read. @defaultValue 1_000 ms */
+  checkDelayMs?: number;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Runs one create through the check-before-retry machine (create-attempt.ts). Failures that stop
+ * the run (refused key, quota, limiter down, abort) are thrown; every other outcome is returned.
+ */
+export async function createWithCheck(
+  ops: CreateOps,
+  options: CreateWithCheckOptions = {},
+): Promise<CreateOutcome> {
+  const maxAttempts = options.maxAttempts ?? defaultMaxAttempts;
+  let state: CreateState = firstCreateState;
+  for (;;) {
+    switch (state.step) {
+      case 'create':
+        state = nextCreateState(state, await createEvent(ops), maxAttempts);
+        break;
+      case 'check':
+        await sleep(options.checkDelayMs ?? 1_000, undefined, { signal: options.signal });
+        state = nextCreateState(state, await checkEvent(ops), maxAttempts);
+        break;
+      case 'done':
+        return { ok: true, id: state.id, via: state.via, attempts: state.attempts };
+      case 'failed':
+        return { ok: false, reason: state.reason, unknown: state.unknown, attempts: state.attempts };
+      default: {
+        const never: never = state;
+        throw new Error(`unknown create state ${JSON.stringify(never)}`);
+      }
+    }
+  }
+}
+
+async function createEvent(ops: CreateOps): Promise<CreateEvent> {
+  try {
+    return { kind: 'created', id: await ops.create() };
+  } catch (caught) {
+    if (!(caught instanceof AffinityApiError) || fatalReason(caught) !== undefined) throw caught;
+    // No response, a 5xx, or a 2xx whose body did not parse: the create may have happened.
+    if (caught.status === 0 || caught.status >= 500 || (caught.status >= 200 && caught.status < 300))
+      return { kind: 'lost', reason: caught.message };
+    // 4xx, and 429s past the retries: refused before anything was created.
+    return { kind: 'refused', reason: caught.message };
+  }
+}
+
+async function checkEvent(ops: CreateOps): Promise<CreateEvent> {
+  try {
+    const id = await ops.check();
+    return id === null ? { kind: 'absent' } : { kind: 'found', id };
+  } catch (caught) {
+    if (!(caught instanceof AffinityApiError) || fatalReason(caught) !== undefined) throw caught;
+    return { kind: 'check-failed', reason: caught.message };
+  }
+}
