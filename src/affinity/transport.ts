@@ -37,7 +37,7 @@ export interface CallCounts {
   total: number;
   /** GET attempts. */
   read: number;
-  /** PATCH / POST attempts. */
+  /** PATCH / POST attempts (a POST that only reads, such as search, counts as a read). */
   write: number;
   /** Attempts that repeated an earlier one (after a network error, 5xx or 429). */
   retried: number;
@@ -57,6 +57,8 @@ export interface RequestSpec<T> {
   auth?: 'bearer' | 'basic';
   /** false for a create: after a network error, timeout or 5xx it is not resent (429s still are). @defaultValue true */
   idempotent?: boolean;
+  /** A POST that only reads (search): counted as a read. @defaultValue false */
+  reads?: boolean;
 }
 
 type AttemptOutcome =
@@ -280,7 +282,7 @@ export class AffinityTransport {
       // the acquired slot, so a concurrency cap counts the paused request as in flight).
       const waited = performance.now() - acquireStarted;
       if (minPauseMs > waited) await sleep(minPauseMs - waited, undefined, { signal: this.signal });
-      this.count(spec.method, attempt);
+      this.count(spec.reads ? 'GET' : spec.method, attempt);
       const timeout = AbortSignal.timeout(this.timeoutMs);
       const signal = this.signal === undefined ? timeout : AbortSignal.any([timeout, this.signal]);
       const response = await fetch(spec.url, {

@@ -1,5 +1,5 @@
 import type { SimulatorState } from './state.js';
-import type { PatchRecord } from './stats.js';
+import type { EntityPatchRecord, PatchRecord } from './stats.js';
 import type { ApiError } from './validate-update.js';
 
 export interface RouteContext {
@@ -12,6 +12,9 @@ export interface RouteContext {
   baseUrl: string;
   legacyDropdowns: boolean;
   recordPatch(record: PatchRecord, fieldCount: number): void;
+  /** Answer 404 on POST /v2/{companies|persons}/search, as API versions before 2026-07-15 do. */
+  legacySearch: boolean;
+  recordEntityPatch(record: EntityPatchRecord, fieldCount: number): void;
 }
 
 export interface RouteResult {

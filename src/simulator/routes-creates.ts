@@ -7,11 +7,15 @@ import type { SimCompany, SimEntry, SimField, SimList, SimulatorState } from './
 // The create routes: v1 list entry and organization, v2 dropdown option. Like Affinity, none of
 // them is idempotent: the same request sent twice creates two entries, companies or options.
 
-/** v1 entity_type of a list's entries (Affinity v1 reference: 0 person, 1 organization). */
+/** v1 entity_type of a list's entries (Affinity v1 reference: 0 person, 1 organization, 8 opportunity). */
 export function v1EntityType(list: SimList): number {
   switch (list.type) {
+    case 'person':
+      return 0;
     case 'company':
       return 1;
+    case 'opportunity':
+      return 8;
     default: {
       const never: never = list.type;
       return never;
@@ -49,6 +53,10 @@ function entityExists(state: SimulatorState, list: SimList, entityId: number): b
   switch (list.type) {
     case 'company':
       return state.companies.has(entityId);
+    case 'person':
+      return state.persons.has(entityId);
+    case 'opportunity':
+      return false;
     default: {
       const never: never = list.type;
       return never;
@@ -67,6 +75,12 @@ function createListEntry(state: SimulatorState, list: SimList, body: unknown): R
   const parsed = listEntryBody.safeParse(body);
   if (!parsed.success) return badParam('entity_id', 'entity_id must be a positive integer');
   const entityId = parsed.data.entity_id;
+  // As v1 says: opportunities are created with POST /opportunities, not added by entity id.
+  if (list.type === 'opportunity')
+    return errorResult(422, {
+      code: 'unprocessable-entity',
+      message: `List ${list.id} is an opportunity list: create opportunities with POST /opportunities`,
+    });
   if (!entityExists(state, list, entityId)) return notFound(`Entity ${entityId} not found`);
   const entry: SimEntry = {
     id: newId(state, 'entry'),
@@ -78,7 +92,7 @@ function createListEntry(state: SimulatorState, list: SimList, body: unknown): R
   // New ids are the highest, so appending keeps id order and every issued cursor valid.
   list.entries.push(entry);
   list.entryById.set(entry.id, entry);
-  const company = state.companies.get(entityId);
+  const company = list.type === 'company' ? state.companies.get(entityId) : undefined;
   const entity = company ? renderV1Organization(company) : { id: entityId };
   return { status: 200, body: { ...renderV1ListEntry(entry, list), entity } };
 }

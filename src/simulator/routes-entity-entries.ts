@@ -4,12 +4,16 @@ import { notFound, positiveInt, type Route, type RouteContext } from './router.j
 import { renderV1ListEntry, renderV1Organization } from './routes-creates.js';
 import type { SimEntry, SimList, SimulatorState } from './state.js';
 
-// Reads that tell whether a create happened: an entity's list entries (v1 and v2).
+// Reads that tell whether a create happened: an entity's list entries (v1 companies and persons, v2 companies).
 
-function entriesOf(state: SimulatorState, entityId: number): Array<{ entry: SimEntry; list: SimList }> {
+function entriesOf(
+  state: SimulatorState,
+  kind: 'company' | 'person',
+  entityId: number,
+): Array<{ entry: SimEntry; list: SimList }> {
   const found: Array<{ entry: SimEntry; list: SimList }> = [];
   for (const list of state.lists.values()) {
-    if (list.type !== 'company') continue;
+    if (list.type !== kind) continue;
     for (const entry of list.entries) if (entry.entityId === entityId) found.push({ entry, list });
   }
   return found;
@@ -27,10 +31,33 @@ export const entityEntryRoutes: Route[] = [
     handle(ctx) {
       const company = companyOf(ctx, 'organization_id');
       if (!company) return notFound(`Organization ${ctx.params['organization_id']} not found`);
-      const listEntries = entriesOf(ctx.state, company.id).map(({ entry, list }) =>
+      const listEntries = entriesOf(ctx.state, 'company', company.id).map(({ entry, list }) =>
         renderV1ListEntry(entry, list),
       );
       return { status: 200, body: { ...renderV1Organization(company), list_entries: listEntries } };
+    },
+  },
+  {
+    method: 'GET',
+    template: '/persons/{person_id}',
+    handle(ctx) {
+      const id = positiveInt(ctx.params['person_id']);
+      const person = id === null ? undefined : ctx.state.persons.get(id);
+      if (!person) return notFound(`Person ${ctx.params['person_id']} not found`);
+      const listEntries = entriesOf(ctx.state, 'person', person.id).map(({ entry, list }) =>
+        renderV1ListEntry(entry, list),
+      );
+      return {
+        status: 200,
+        body: {
+          id: person.id,
+          first_name: person.firstName,
+          last_name: person.lastName,
+          primary_email: person.primaryEmailAddress,
+          emails: person.emailAddresses,
+          list_entries: listEntries,
+        },
+      };
     },
   },
   {
@@ -39,7 +66,7 @@ export const entityEntryRoutes: Route[] = [
     handle(ctx) {
       const company = companyOf(ctx, 'companyId');
       if (!company) return notFound(`Company ${ctx.params['companyId']} not found`);
-      return pagedResult(ctx, entriesOf(ctx.state, company.id), ({ entry, list }) => ({
+      return pagedResult(ctx, entriesOf(ctx.state, 'company', company.id), ({ entry, list }) => ({
         id: entry.id,
         listId: list.id,
         listName: list.name,

@@ -13,9 +13,11 @@ import { RateWindow } from './rate-window.js';
 import { errorResult, type RouteResult, Router } from './router.js';
 import { companyRoutes } from './routes-companies.js';
 import { createRoutes } from './routes-creates.js';
+import { entityRoutes } from './routes-entities.js';
 import { entityEntryRoutes } from './routes-entity-entries.js';
 import { listEntryRoutes } from './routes-list-entries.js';
 import { listRoutes } from './routes-lists.js';
+import { searchRoutes } from './routes-search.js';
 import { v1Routes } from './routes-v1.js';
 import { SimulatorState } from './state.js';
 import { type SimulatorStats, StatsRecorder } from './stats.js';
@@ -48,6 +50,8 @@ export interface SimulatorOptions {
   faults?: FaultOptions;
   /** Answer 404 on v2 dropdown-options, as older API versions do (clients fall back to v1). @defaultValue false */
   legacyDropdowns?: boolean;
+  /** Answer 404 on POST /v2/{companies|persons}/search, as versions before 2026-07-15 do (clients fall back to v1 search). @defaultValue false */
+  legacySearch?: boolean;
 }
 
 export interface RunningSimulator {
@@ -68,9 +72,12 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
+// Entity routes come before companyRoutes: /v2/companies/fields must not read as a company id.
 const router = new Router([
   ...listRoutes,
   ...listEntryRoutes,
+  ...entityRoutes,
+  ...searchRoutes,
   ...companyRoutes,
   ...v1Routes,
   ...createRoutes,
@@ -85,6 +92,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const initialRate = options.rateLimit ?? { limit: 900, windowSeconds: 60 };
   const maxConcurrent = options.maxConcurrent ?? null;
   const legacyDropdowns = options.legacyDropdowns ?? false;
+  const legacySearch = options.legacySearch ?? false;
 
   const buildState = () =>
     fixture
@@ -208,6 +216,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         baseUrl: `http://${req.headers.host ?? `${host}:${port}`}`,
         legacyDropdowns,
         recordPatch: (record, count) => stats.patch(record, count),
+        legacySearch,
+        recordEntityPatch: (record, count) => stats.entityPatch(record, count),
       });
       if (createFault.when === 'after-commit') return await strike();
       send(res, result);

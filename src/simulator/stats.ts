@@ -5,6 +5,13 @@ export interface PatchRecord {
   body: unknown;
 }
 
+/** One accepted PATCH /v2/{companies|persons}/{id}/fields body. */
+export interface EntityPatchRecord {
+  entity: 'company' | 'person';
+  entityId: number;
+  body: unknown;
+}
+
 /** What GET /_simulator/stats returns. */
 export interface SimulatorStats {
   totalRequests: number;
@@ -28,6 +35,8 @@ export interface SimulatorStats {
   patches: PatchRecord[];
   /** Create calls hit by a create fault, before or after the create took effect. */
   createFaults: { beforeCommit: number; afterCommit: number };
+  /** The last accepted company/person PATCH bodies, oldest first (capped); not in `patches`. */
+  entityPatches: EntityPatchRecord[];
 }
 
 /** How many accepted PATCH bodies stats keep. */
@@ -44,6 +53,7 @@ export class StatsRecorder {
   private dropped = 0;
   private patches: PatchRecord[] = [];
   private createFaults = { beforeCommit: 0, afterCommit: 0 };
+  private entityPatches: EntityPatchRecord[] = [];
 
   request(route: string): void {
     this.totalRequests += 1;
@@ -75,6 +85,14 @@ export class StatsRecorder {
     else this.createFaults.afterCommit += 1;
   }
 
+  entityPatch(record: EntityPatchRecord, fieldCount: number): void {
+    this.fieldWrites += fieldCount;
+    this.entityPatches.push(record);
+    if (this.entityPatches.length > patchLogCap) {
+      this.entityPatches.splice(0, this.entityPatches.length - patchLogCap);
+    }
+  }
+
   snapshot(maxInWindow: number): SimulatorStats {
     return {
       totalRequests: this.totalRequests,
@@ -88,6 +106,7 @@ export class StatsRecorder {
       dropped: this.dropped,
       patches: [...this.patches],
       createFaults: { ...this.createFaults },
+      entityPatches: [...this.entityPatches],
     };
   }
 }

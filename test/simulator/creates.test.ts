@@ -96,6 +96,38 @@ describe('v1 POST /lists/{list_id}/list-entries', () => {
   });
 });
 
+describe('person and opportunity lists', () => {
+  it('adds a person to a person list (v1 GET /persons/{id} lists it); an opportunity list answers 422', async () => {
+    const sim = await start({
+      fixture: {
+        companies: [],
+        persons: [
+          { id: 7, firstName: 'Alex', lastName: 'Rivera', primaryEmailAddress: 'alex@example.com' },
+          { id: 8, firstName: 'Sam', lastName: 'Lee', primaryEmailAddress: 'sam@example.com' },
+        ],
+        opportunities: [{ id: 70, name: 'Deal', listId: 3003 }],
+        lists: [
+          { id: 3001, name: 'People', type: 'person', entries: [{ id: 1, entityId: 7 }] },
+          { id: 3003, name: 'Deals', type: 'opportunity', entries: [{ id: 2, entityId: 70 }] },
+        ],
+      },
+    });
+    const added = (await (await v1(sim).post('/lists/3001/list-entries', { entity_id: 8 })).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(added).toMatchObject({ id: 3, list_id: 3001, entity_id: 8, entity_type: 0 });
+    const person = (await (await v1(sim).get('/persons/8')).json()) as { list_entries: unknown[] };
+    expect(person.list_entries).toEqual([
+      expect.objectContaining({ id: 3, list_id: 3001, entity_id: 8, entity_type: 0 }),
+    ]);
+    expect((await v1(sim).post('/lists/3001/list-entries', { entity_id: 99 })).status).toBe(404);
+    const opportunity = await v1(sim).post('/lists/3003/list-entries', { entity_id: 70 });
+    expect(opportunity.status).toBe(422);
+    expect((await v1(sim).get('/persons/99')).status).toBe(404);
+  });
+});
+
 describe('v1 POST /organizations', () => {
   it('creates a company with its domain (a second with the same domain is not refused)', async () => {
     const sim = await start();

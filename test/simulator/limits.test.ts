@@ -140,6 +140,7 @@ describe('stats and control endpoints', () => {
           },
         },
       ],
+      entityPatches: [],
     });
     expect(res.headers.get('x-ratelimit-limit-user')).toBeNull();
   });

@@ -23,6 +23,7 @@ Options:
   --error-rate <f>        fraction answered 500/503, 0..1 (default 0)
   --drop-rate <f>         fraction of connections dropped unanswered, 0..1 (default 0)
   --legacy-dropdowns      answer 404 on v2 dropdown-options (clients fall back to v1)
+  --legacy-search         answer 404 on v2 companies/persons search (clients fall back to v1)
 
 Control endpoints (no auth): GET /_simulator/stats, GET /_simulator/state, POST /_simulator/reset,
 POST /_simulator/faults, POST /_simulator/rate-limit. Stops on Ctrl-C (SIGINT) or SIGTERM.`;
@@ -85,6 +86,7 @@ export const command: Command = {
           'error-rate': { type: 'string' },
           'drop-rate': { type: 'string' },
           'legacy-dropdowns': { type: 'boolean' },
+          'legacy-search': { type: 'boolean' },
         },
       });
       if (values.fixture !== undefined && values.companies !== undefined) {
@@ -126,6 +128,7 @@ export const command: Command = {
           ...(dropRate !== undefined ? { dropRate } : {}),
         },
         legacyDropdowns: values['legacy-dropdowns'] ?? false,
+        legacySearch: values['legacy-search'] ?? false,
       });
     } catch (error) {
       const code = (error as { code?: string }).code;
