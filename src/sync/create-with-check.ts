@@ -16,8 +16,8 @@ export type CreateOutcome =
 export interface CreateOps {
   /** Sends the create (never resent by the transport) and returns the new id. */
   create(): Promise<number>;
-  /** The record's id when it exists now, else null. */
-  check(): Promise<number | null>;
+  /** The record's id when it exists now, null when it does not, `unsure` when the answer cannot tell. */
+  check(): Promise<number | null | { unsure: string }>;
 }
 
 export interface CreateWithCheckOptions {
@@ -74,8 +74,11 @@ async function createEvent(ops: CreateOps): Promise<CreateEvent> {
 
 async function checkEvent(ops: CreateOps): Promise<CreateEvent> {
   try {
-    const id = await ops.check();
-    return id === null ? { kind: 'absent' } : { kind: 'found', id };
+    const found = await ops.check();
+    if (found === null) return { kind: 'absent' };
+    return typeof found === 'number'
+      ? { kind: 'found', id: found }
+      : { kind: 'check-failed', reason: found.unsure };
   } catch (caught) {
     if (!(caught instanceof AffinityApiError) || fatalReason(caught) !== undefined) throw caught;
     return { kind: 'check-failed', reason: caught.message };

@@ -75,7 +75,11 @@ export interface UnmatchedInput {
 export function decideUnmatched(input: UnmatchedInput): UnmatchedDecision {
   const { key } = input;
   if (input.onUnmatched === 'report' || key === null) return { kind: 'report' };
-  if (key.by === 'entityId') return { kind: 'add', entityId: key.entityId };
+  if (key.by === 'entityId') {
+    return input.onList?.(key.entityId)
+      ? { kind: 'on-list', entityId: key.entityId }
+      : { kind: 'add', entityId: key.entityId };
+  }
   const resolution = input.resolution;
   if (resolution === undefined) throw new Error(`domain ${key.domain} was not resolved before deciding`);
   switch (resolution.kind) {

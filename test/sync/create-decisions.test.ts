@@ -58,6 +58,13 @@ describe('decideUnmatched', () => {
       kind: 'add',
       entityId: 3,
     });
+    // Defensive: an id already on the list is written there, never added again.
+    expect(
+      decideUnmatched({ ...base, key: { by: 'entityId', entityId: 3, key: 'id=3' }, onList: () => true }),
+    ).toEqual({
+      kind: 'on-list',
+      entityId: 3,
+    });
     const one = { ...base, key: byDomain, resolution: { kind: 'one', entityId: 9 } } as const;
     expect(decideUnmatched(one)).toEqual({ kind: 'add', entityId: 9 });
     expect(decideUnmatched({ ...one, onList: (id) => id === 9 })).toEqual({ kind: 'on-list', entityId: 9 });
@@ -253,6 +260,20 @@ describe('createWithCheck (the machine over two functions)', () => {
         check: async () => null,
       }),
     ).rejects.toBeInstanceOf(QuotaExhaustedError);
+  });
+
+  it('a check that cannot tell (several records) leaves it too', async () => {
+    const outcome = await createWithCheck(
+      {
+        create: async () => {
+          throw lost();
+        },
+        check: async () => ({ unsure: '2 companies have the domain nimbus.io (4, 8)' }),
+      },
+      { checkDelayMs: 0 },
+    );
+    expect(outcome).toMatchObject({ ok: false, unknown: true });
+    expect((outcome as { reason: string }).reason).toContain('2 companies have the domain nimbus.io (4, 8)');
   });
 
   it('a check that fails leaves it: unknown, not created again', async () => {
