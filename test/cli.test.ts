@@ -17,6 +17,7 @@ describe('affinity-sync CLI', () => {
       'worker',
       'backfill',
       'status',
+      'history',
       'simulator',
     ]) {
       expect(stdout).toContain(`  ${name}`);

@@ -19,21 +19,15 @@ import {
 import type { FieldUpdate } from './field-value.js';
 import {
   type DropdownOption,
-  dropdownOptionSchema,
   type Entity,
-  entitySchema,
   type Field,
   type FieldMetadata,
-  fieldMetadataSchema,
-  fieldSchema,
   type List,
   type ListEntry,
-  listEntrySchema,
-  listSchema,
+  type Page,
   pagedSchema,
-  v1FieldSchema,
+  responseSchemas,
   type WhoAmI,
-  whoamiSchema,
 } from './schemas.js';
 import { AffinityTransport, type CallCounts, type QueryValue, type TransportOptions } from './transport.js';
 
@@ -50,12 +44,6 @@ const maxPageSize = 100;
 const v1PageSize = 500;
 /** The path segment of each entity kind. */
 const entityPath: Record<EntityKind, string> = { company: 'companies', person: 'persons' };
-
-/** Affinity's paged envelope, as far as the client reads it. */
-interface Page<T> {
-  data: T[];
-  pagination: { nextUrl?: string | null | undefined };
-}
 
 const updateFieldsResponseSchema = z.unknown();
 
@@ -75,20 +63,22 @@ export class AffinityClient {
   }
 
   whoami(): Promise<WhoAmI> {
-    return this.get('/v2/auth/whoami', {}, whoamiSchema);
+    return this.get('/v2/auth/whoami', {}, responseSchemas.whoami);
   }
 
   async *listLists(): AsyncIterable<List> {
-    for await (const page of this.pages('/v2/lists', { limit: maxPageSize }, listSchema)) yield* page;
+    for await (const page of this.pages('/v2/lists', { limit: maxPageSize }, responseSchemas.listPage)) {
+      yield* page;
+    }
   }
 
   getList(listId: number): Promise<List> {
-    return this.get(`/v2/lists/${listId}`, {}, listSchema);
+    return this.get(`/v2/lists/${listId}`, {}, responseSchemas.list);
   }
 
   /** Every field of the list, across all pages. */
   getListFields(listId: number): Promise<FieldMetadata[]> {
-    return this.all(`/v2/lists/${listId}/fields`, { limit: maxPageSize }, fieldMetadataSchema);
+    return this.all(`/v2/lists/${listId}/fields`, { limit: maxPageSize }, responseSchemas.listFieldsPage);
   }
 
   /**
@@ -100,7 +90,7 @@ export class AffinityClient {
       return await this.all(
         `/v2/lists/${listId}/fields/${encodeURIComponent(fieldId)}/dropdown-options`,
         { limit: maxPageSize },
-        dropdownOptionSchema,
+        responseSchemas.dropdownOptionPage,
       );
     } catch (error) {
       const v1Id = /^field-(\d+)$/.exec(fieldId)?.[1];
@@ -109,7 +99,7 @@ export class AffinityClient {
       const fields = await this.transport.request({
         method: 'GET',
         url: this.transport.url('/fields', { list_id: listId }),
-        schema: z.array(v1FieldSchema),
+        schema: responseSchemas.v1Fields,
         auth: 'basic',
       });
       const field = fields.find((f) => String(f.id) === v1Id);
@@ -131,7 +121,7 @@ export class AffinityClient {
     return this.pages(
       `/v2/lists/${listId}/list-entries`,
       { limit, fieldIds: options.fieldIds ?? [] },
-      listEntrySchema,
+      responseSchemas.listEntryPage,
     );
   }
 
@@ -140,7 +130,7 @@ export class AffinityClient {
     return this.all(
       `/v2/lists/${listId}/list-entries/${listEntryId}/fields`,
       { limit: maxPageSize, ids: fieldIds ?? [] },
-      fieldSchema,
+      responseSchemas.entryFieldsPage,
     );
   }
 
@@ -169,18 +159,20 @@ export class AffinityClient {
     // No ids would list every company in the account.
     for (let i = 0; i < ids.length; i += maxPageSize) {
       const chunk = ids.slice(i, i + maxPageSize);
-      companies.push(...(await this.all('/v2/companies', { ids: chunk, limit: maxPageSize }, entitySchema)));
+      companies.push(
+        ...(await this.all('/v2/companies', { ids: chunk, limit: maxPageSize }, responseSchemas.companyPage)),
+      );
     }
     return companies;
   }
 
   getCompany(companyId: number): Promise<Entity> {
-    return this.get(`/v2/companies/${companyId}`, {}, entitySchema);
+    return this.get(`/v2/companies/${companyId}`, {}, responseSchemas.company);
   }
 
   /** Fields of companies or persons themselves (global, enriched, relationship-intelligence), every page. */
   getEntityFields(kind: EntityKind): Promise<FieldMetadata[]> {
-    return this.all(`/v2/${entityPath[kind]}/fields`, { limit: maxPageSize }, fieldMetadataSchema);
+    return this.all(`/v2/${entityPath[kind]}/fields`, { limit: maxPageSize }, responseSchemas.listFieldsPage);
   }
 
   /**
@@ -196,7 +188,8 @@ export class AffinityClient {
     for (let i = 0; i < ids.length; i += maxPageSize) {
       const chunk = ids.slice(i, i + maxPageSize);
       const query = { ids: chunk, fieldIds: [...fieldIds], limit: maxPageSize };
-      for await (const page of this.pages(`/v2/${entityPath[kind]}`, query, entityRecordSchema)) yield page;
+      for await (const page of this.pages(`/v2/${entityPath[kind]}`, query, pagedSchema(entityRecordSchema)))
+        yield page;
     }
   }
 
@@ -244,7 +237,7 @@ export class AffinityClient {
   }
 
   private async searchV2(kind: EntityKind, term: string, maxPages: number): Promise<EntityRecord[]> {
-    const schema = pagedSchema(entityRecordSchema) as unknown as z.ZodType<Page<EntityRecord>>;
+    const schema = pagedSchema(entityRecordSchema);
     const body = { search: { term } };
     const found: EntityRecord[] = [];
     let url: URL | undefined = this.transport.url(`/v2/${entityPath[kind]}/search`, { limit: maxPageSize });
@@ -347,7 +340,7 @@ export class AffinityClient {
       method: 'POST',
       url: this.transport.url(`/v2/lists/${listId}/fields/${encodeURIComponent(fieldId)}/dropdown-options`),
       body: option,
-      schema: dropdownOptionSchema,
+      schema: responseSchemas.dropdownOption,
       idempotent: false,
     });
   }
@@ -376,9 +369,8 @@ export class AffinityClient {
   private async *pages<T>(
     path: string,
     query: Record<string, QueryValue>,
-    item: z.ZodType<T>,
+    schema: z.ZodType<Page<T>>,
   ): AsyncGenerator<T[], void, undefined> {
-    const schema = pagedSchema(item) as unknown as z.ZodType<Page<T>>;
     let url: URL | undefined = this.transport.url(path, query);
     while (url !== undefined) {
       const page: Page<T> = await this.transport.request({ method: 'GET', url, schema });
@@ -388,9 +380,13 @@ export class AffinityClient {
     }
   }
 
-  private async all<T>(path: string, query: Record<string, QueryValue>, item: z.ZodType<T>): Promise<T[]> {
+  private async all<T>(
+    path: string,
+    query: Record<string, QueryValue>,
+    schema: z.ZodType<Page<T>>,
+  ): Promise<T[]> {
     const items: T[] = [];
-    for await (const page of this.pages(path, query, item)) items.push(...page);
+    for await (const page of this.pages(path, query, schema)) items.push(...page);
     return items;
   }
 }

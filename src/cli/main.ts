@@ -29,6 +29,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'Recent runs and next scheduled times',
     load: async () => (await import('./commands/status.js')).command,
   },
+  history: {
+    summary: 'What the last runs of a mapping changed (results store, else Redis history)',
+    load: async () => (await import('./commands/history.js')).command,
+  },
   simulator: {
     summary: 'Start a local Affinity API v2 simulator',
     load: async () => (await import('./commands/simulator.js')).command,

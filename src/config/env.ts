@@ -47,6 +47,16 @@ export const envSchema = z.object({
   JOB_ATTEMPTS: positiveInt('JOB_ATTEMPTS').default(3),
   /** First retry delay of a failed run, ms; doubles on each attempt. @defaultValue 60000 */
   JOB_BACKOFF_MS: positiveInt('JOB_BACKOFF_MS').default(60_000),
+  /** PostgreSQL where every run's row, changes and problems are written; unset = no results store. */
+  RESULTS_DATABASE_URL: z.string().min(1).optional(),
+  /** Schema of the results store's tables (created on first use). @defaultValue affinity_sync */
+  RESULTS_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+      error:
+        'RESULTS_SCHEMA must be a lowercase SQL name (letters, digits, _; at most 63), like affinity_sync',
+    })
+    .default('affinity_sync'),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -11,16 +11,20 @@ import type { ResolvedField } from './resolve-fields.js';
  */
 export function createTargetProblems(
   mapping: Mapping,
-  list: { id: number; name: string; type: 'company' | 'person' | 'opportunity' },
+  list: { id: number; name: string; type: string },
   fields: readonly ResolvedField[],
 ): PathProblem[] {
   const settings = createSettingsOf(mapping);
   const problems: PathProblem[] = [];
   const named = `list ${list.id} ("${list.name}")`;
-  if (settings.onUnmatched === 'add' && list.type === 'opportunity') {
+  if (settings.onUnmatched === 'add' && list.type !== 'company' && list.type !== 'person') {
+    const why =
+      list.type === 'opportunity'
+        ? 'is an opportunity list: an entry there is a new opportunity, not an existing entity added'
+        : `is a ${list.type} list`;
     problems.push({
       path: 'onUnmatched',
-      message: `${named} is an opportunity list: an entry there is a new opportunity, not an existing entity added, so add works on company and person lists only`,
+      message: `${named} ${why}, so add works on company and person lists only`,
     });
   }
   if (settings.onUnknownCompany === 'create' && list.type !== 'company') {

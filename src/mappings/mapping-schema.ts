@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { sourceConfigSchema } from '../sources/source-config.js';
 import { createSettingsProblems, createSettingsShape, fieldOptionsSchema } from './create-settings.js';
 import { cronProblem } from './cron.js';
 import { describeInput, expected, isFromEnvironment } from './describe-input.js';
-import { sourceConfigSchema } from './source-config.js';
 
 // The mapping format: one schema is the source of truth for the type, the defaults and the messages
 // a person reads (each schema carries its own "expected …, found …" error map). Objects are strict:
@@ -36,7 +36,7 @@ const cronSchema = z
   })
   .meta({
     description:
-      '5 fields (minute hour day-of-month month day-of-week) or 6 (a second first), e.g. "0 2 * * *".',
+      'Cron as BullMQ reads it (cron-parser): 5 fields (minute hour day-of-month month day-of-week) or 6 (a second first), e.g. "0 2 * * *"; also @daily-style macros, H, L and #.',
   });
 
 const timezoneSchema = z
@@ -126,7 +126,7 @@ export const mappingSchema = z
       name: nameSchema,
       /** When the worker runs it; none means on demand only. */
       schedule: scheduleSchema.optional(),
-      /** Where rows come from: postgres, snowflake or duckdb (see source-config.ts). */
+      /** Where rows come from: postgres, snowflake or duckdb (see src/sources/source-config.ts). */
       source: sourceSchema,
       /** Affinity list id. */
       list: z

@@ -19,7 +19,10 @@ export interface RemoteCheckDeps {
 export interface RemoteCheck {
   /** Problems that make the mapping unusable (each at a path of the file). */
   problems: PathProblem[];
-  /** Things that depend on the values (e.g. numeric text to a number field): worth a look, not fatal. */
+  /**
+   * Worth a look, not fatal: conversions that depend on the values (e.g. numeric text to a number
+   * field) and fields a run will skip (a `type` or `valueType` this client does not know, `hidden`).
+   */
   notes: PathProblem[];
   list?: List;
   fields: ResolvedField[];
@@ -41,6 +44,8 @@ export async function checkRemote(mapping: Mapping, deps: RemoteCheckDeps): Prom
     const resolved = resolveFields(mapping, await deps.getListFields(mapping.list));
     fields = resolved.fields;
     problems.push(...resolved.problems);
+    // A field of a kind this client does not know is skipped by a run, not fatal: a note here too.
+    notes.push(...resolved.skipped.map(({ path, message }) => ({ path, message })));
   } catch (error) {
     problems.push({ path: 'list', message: listFailure(mapping.list, error) });
   }

@@ -1,5 +1,5 @@
 import type { FieldMetadata } from '../affinity/schemas.js';
-import { readOnlyReason, type ValueType } from '../affinity/value-type.js';
+import { type ValueType, writability } from '../affinity/value-type.js';
 import type { PathProblem } from './config-error.js';
 import type { Mapping } from './mapping-schema.js';
 import { editDistance, pathText } from './parse-mapping.js';
@@ -13,18 +13,36 @@ export interface ResolvedField {
   onNull: 'skip' | 'clear';
 }
 
+/** A mapped field left alone: its `type` or `valueType` is one this client does not know (or `hidden`). */
+export interface SkippedField {
+  column: string;
+  /** The mapping path, e.g. `fields.arr`. */
+  path: string;
+  fieldId: string;
+  fieldName: string;
+  /** The whole sentence, naming the field and why it is skipped. */
+  message: string;
+}
+
+export interface FieldResolution {
+  fields: ResolvedField[];
+  /** Mistakes in the mapping: it cannot run until they are fixed. */
+  problems: PathProblem[];
+  /** Fields that cannot be written for now; a run goes on without them and reports each. */
+  skipped: SkippedField[];
+}
+
 /**
  * Binds each mapped column to a field of the list: by id (any id the list has, e.g. "field-123",
  * "affinity-data-…") or by name (case-insensitive, trimmed). Reports every unknown, ambiguous,
- * read-only or doubly mapped field; pure, so the sync engine and `validate --remote` share it.
+ * read-only or doubly mapped field, and skips (never fails on) fields whose kind or value type
+ * this client does not know; pure, so the sync engine and `validate --remote` share it.
  */
-export function resolveFields(
-  mapping: Mapping,
-  listFields: readonly FieldMetadata[],
-): { fields: ResolvedField[]; problems: PathProblem[] } {
+export function resolveFields(mapping: Mapping, listFields: readonly FieldMetadata[]): FieldResolution {
   const byId = new Map(listFields.map((f) => [f.id, f]));
   const fields: ResolvedField[] = [];
   const problems: PathProblem[] = [];
+  const skipped: SkippedField[] = [];
   const fedBy = new Map<string, string>();
   for (const [column, target] of Object.entries(mapping.fields)) {
     const path = pathText(['fields', column]);
@@ -35,9 +53,14 @@ export function resolveFields(
     }
     const field = found.field;
     const label = `${field.id} ("${field.name}")`;
-    const reason = readOnlyReason(field.type, field.valueType);
-    if (reason !== null) {
-      problems.push({ path, message: `${label} cannot be written: ${reason}` });
+    const writable = writability(field.type, field.valueType);
+    if (writable.kind === 'read-only') {
+      problems.push({ path, message: `${label} cannot be written: ${writable.reason}` });
+      continue;
+    }
+    if (writable.kind === 'unknown') {
+      const message = `${label} is skipped (never written): ${writable.reason}; ${writable.advice}`;
+      skipped.push({ column, path, fieldId: field.id, fieldName: field.name, message });
       continue;
     }
     const other = fedBy.get(field.id);
@@ -53,11 +76,11 @@ export function resolveFields(
       column,
       fieldId: field.id,
       fieldName: field.name,
-      valueType: field.valueType,
+      valueType: writable.valueType,
       onNull: target.onNull,
     });
   }
-  return { fields, problems };
+  return { fields, problems, skipped };
 }
 
 function findField(

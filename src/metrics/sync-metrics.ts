@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { registerResultsMetrics } from '../results/results-metrics.js';
 import type { RunReport } from '../sync/report.js';
 
 /**
@@ -76,6 +77,7 @@ export class SyncMetrics {
       buckets: [1, 5, 15, 60, 300, 900, 3600, 10800],
       registers,
     });
+    registerResultsMetrics(this.registry);
   }
 
   /** Adds one finished run. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type FaultOptions, faultOptionsSchema } from './faults.js';
 import type { Fixture } from './fixture.js';
 import { readBody, sendJson } from './http-io.js';
+import type { SimulatorQuirks } from './router.js';
 import type { SimulatorStats } from './stats.js';
 
 /** What control endpoints may do to a running simulator. */
@@ -11,8 +12,11 @@ export interface SimulatorControl {
   reset(): void;
   setFaults(faults: FaultOptions): void;
   setRateLimit(rateLimit: { limit?: number | undefined; windowSeconds?: number | undefined }): void;
+  setQuirks(quirks: Partial<SimulatorQuirks>): void;
   dump(): Fixture;
 }
+
+const quirksSchema = z.strictObject({ nullPages: z.boolean().optional() });
 
 const rateLimitSchema = z.strictObject({
   limit: z.number().int().positive().optional(),
@@ -35,7 +39,7 @@ function badRequest(res: ServerResponse, message: string): void {
   sendJson(res, 400, { errors: [{ code: 'bad-request', message }] });
 }
 
-/** /_simulator/* — no auth, never counted in stats or limits, never faulted. */
+/** /_simulator/* (stats, state, reset, faults, rate-limit, quirks) — no auth, never counted in stats or limits, never faulted. */
 export async function handleControl(
   req: IncomingMessage,
   res: ServerResponse,
@@ -62,6 +66,12 @@ export async function handleControl(
       if (typeof rate === 'string') return badRequest(res, `rate-limit: ${rate}`);
       sim.setRateLimit(rate);
       return sendJson(res, 200, { rateLimit: rate });
+    }
+    case 'POST /_simulator/quirks': {
+      const quirks = await jsonBody(req, quirksSchema);
+      if (typeof quirks === 'string') return badRequest(res, `quirks: ${quirks}`);
+      sim.setQuirks(quirks.nullPages === undefined ? {} : { nullPages: quirks.nullPages });
+      return sendJson(res, 200, { quirks });
     }
     default:
       return sendJson(res, 404, { errors: [{ code: 'not-found', message: `No control route ${route}` }] });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fieldKinds, valueTypes } from '../affinity/value-type.js';
+import { simFieldKinds, simValueTypes } from './field-model.js';
 
 // The simulator's data file: companies, persons, opportunities, their global fields, and company,
 // person and opportunity lists with fields and entries. Values are written as Affinity returns them
@@ -17,8 +17,8 @@ export const fixtureDropdownOptionSchema = z.strictObject({
 export const fixtureFieldSchema = z.strictObject({
   id: z.string().min(1),
   name: z.string().min(1),
-  type: z.enum(fieldKinds),
-  valueType: z.enum(valueTypes),
+  type: z.enum(simFieldKinds),
+  valueType: z.enum(simValueTypes),
   enrichmentSource: z.string().nullable().optional(),
   dropdownOptions: z.array(fixtureDropdownOptionSchema).optional(),
 });

@@ -39,13 +39,14 @@ export function pageRange(ctx: RouteContext, total: number, defaultLimit = 100):
     start = offset;
   }
   const end = Math.min(total, start + limit);
-  let next: string | null = null;
-  if (end < total) {
-    const query = new URLSearchParams(ctx.query);
-    query.set('cursor', encodeCursor(end));
-    next = `${ctx.baseUrl}${ctx.pathname}?${query.toString()}`;
-  }
-  return { ok: true, start, end, next };
+  return { ok: true, start, end, next: end < total ? pageUrl(ctx, end) : null };
+}
+
+/** The absolute URL of the page starting at `offset`: same path and query, a new cursor. */
+export function pageUrl(ctx: RouteContext, offset: number): string {
+  const query = new URLSearchParams(ctx.query);
+  query.set('cursor', encodeCursor(offset));
+  return `${ctx.baseUrl}${ctx.pathname}?${query.toString()}`;
 }
 
 /** Serves a page of an in-memory array in Affinity's `{data, pagination}` envelope. */

@@ -1,4 +1,5 @@
-import type { SimField, SimulatorState } from './state.js';
+import type { SimField } from './field-model.js';
+import type { SimulatorState } from './state.js';
 
 // Turns stored write-form data into what Affinity returns in `fields[].value`.
 
@@ -81,6 +82,7 @@ export function renderField(
     name: field.name,
     type: field.type,
     enrichmentSource: field.enrichmentSource,
-    value: { type: field.valueType, data: renderData(state, field, stored) },
+    // A hidden field's value is masked: its type is kept, its data never shown.
+    value: { type: field.valueType, data: field.type === 'hidden' ? null : renderData(state, field, stored) },
   };
 }

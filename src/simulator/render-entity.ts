@@ -1,5 +1,6 @@
+import type { SimField } from './field-model.js';
 import { renderField } from './read-value.js';
-import type { EntityKind, SimCompany, SimField, SimOpportunity, SimPerson, SimulatorState } from './state.js';
+import type { EntityKind, SimCompany, SimOpportunity, SimPerson, SimulatorState } from './state.js';
 
 // Entities as Affinity returns them (Company, Person, OpportunityWithFields of the 2026-07-15
 // document), with the requested fields' values read from `values`.

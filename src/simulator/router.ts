@@ -11,10 +11,20 @@ export interface RouteContext {
   /** Scheme and host the client used, for absolute `nextUrl`s. */
   baseUrl: string;
   legacyDropdowns: boolean;
+  quirks: SimulatorQuirks;
   recordPatch(record: PatchRecord, fieldCount: number): void;
   /** Answer 404 on POST /v2/{companies|persons}/search, as API versions before 2026-07-15 do. */
   legacySearch: boolean;
   recordEntityPatch(record: EntityPatchRecord, fieldCount: number): void;
+}
+
+/** Responses the documents allow that a client may not expect, served on request. */
+export interface SimulatorQuirks {
+  /**
+   * List-entry pages without entries are `data: null` (ListEntryWithEntityPaged types `data` as
+   * array or null), and every scan starts with one such page whose `nextUrl` leads to the entries.
+   */
+  nullPages: boolean;
 }
 
 export interface RouteResult {

@@ -1,3 +1,4 @@
+import type { SimField } from './field-model.js';
 import { pagedResult } from './pagination.js';
 import { renderCompany } from './render-entity.js';
 import {
@@ -9,7 +10,7 @@ import {
   type RouteResult,
 } from './router.js';
 import { selectFields } from './routes-list-entries.js';
-import type { SimCompany, SimField } from './state.js';
+import type { SimCompany } from './state.js';
 
 // Companies carry global, enriched and relationship-intelligence fields, never list fields.
 function pickFields(ctx: RouteContext): SimField[] | RouteResult {

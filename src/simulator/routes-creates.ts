@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import type { SimField } from './field-model.js';
 import { newId } from './new-ids.js';
 import { badParam, errorResult, notFound, positiveInt, type Route, type RouteResult } from './router.js';
 import { findList } from './routes-lists.js';
-import type { SimCompany, SimEntry, SimField, SimList, SimulatorState } from './state.js';
+import type { SimCompany, SimEntry, SimList, SimulatorState } from './state.js';
 
 // The create routes: v1 list entry and organization, v2 dropdown option. Like Affinity, none of
 // them is idempotent: the same request sent twice creates two entries, companies or options.

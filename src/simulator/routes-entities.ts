@@ -1,3 +1,4 @@
+import type { SimField } from './field-model.js';
 import { pagedResult } from './pagination.js';
 import { renderEntityById, renderPerson } from './render-entity.js';
 import {
@@ -11,7 +12,7 @@ import {
 } from './router.js';
 import { selectFields } from './routes-list-entries.js';
 import { renderFieldMetadata } from './routes-lists.js';
-import type { EntityKind, SimField, SimPerson } from './state.js';
+import type { EntityKind, SimPerson } from './state.js';
 import { validateUpdates } from './validate-update.js';
 
 // Companies' and persons' own fields (2026-07-15): field metadata, persons by id, and

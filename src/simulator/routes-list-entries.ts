@@ -1,5 +1,5 @@
-import { fieldKinds } from '../affinity/value-type.js';
-import { pagedResult, pageRange } from './pagination.js';
+import { documentedKinds, type SimField } from './field-model.js';
+import { pagedResult, pageRange, pageUrl } from './pagination.js';
 import { renderField } from './read-value.js';
 import { renderCompany, renderOpportunity, renderPerson } from './render-entity.js';
 import {
@@ -12,7 +12,7 @@ import {
   type RouteResult,
 } from './router.js';
 import { findList } from './routes-lists.js';
-import type { SimEntry, SimField, SimList, SimulatorState } from './state.js';
+import type { SimEntry, SimList, SimulatorState } from './state.js';
 import { validateUpdateFields } from './validate-update.js';
 
 /**
@@ -30,9 +30,12 @@ export function selectFields(
   const known = new Set(fields.map((f) => f.id));
   const unknownId = ids.find((id) => !known.has(id));
   if (unknownId !== undefined) return badParam(names.ids, `Field "${unknownId}" does not exist here`);
-  const badType = types.find((t) => !(fieldKinds as readonly string[]).includes(t));
+  const badType = types.find((t) => !(documentedKinds as readonly string[]).includes(t));
   if (badType !== undefined) {
-    return badParam(names.types, `${names.types} must be one of ${fieldKinds.join(', ')}; got "${badType}"`);
+    return badParam(
+      names.types,
+      `${names.types} must be one of ${documentedKinds.join(', ')}; got "${badType}"`,
+    );
   }
   if (ids.length === 0 && types.length === 0) return all ? [...fields] : [];
   return fields.filter((f) => ids.includes(f.id) || types.includes(f.type));
@@ -120,6 +123,12 @@ export const listEntryRoutes: Route[] = [
       for (let i = range.start; i < range.end; i++) {
         const entry = list.entries[i];
         if (entry) data.push(renderEntry(ctx.state, list, entry, fields));
+      }
+      if (ctx.quirks.nullPages) {
+        const first = ctx.query.get('cursor') === null;
+        const nextUrl = first ? pageUrl(ctx, 0) : range.next;
+        if (first || data.length === 0)
+          return { status: 200, body: { data: null, pagination: { prevUrl: null, nextUrl } } };
       }
       return { status: 200, body: { data, pagination: { prevUrl: null, nextUrl: range.next } } };
     },

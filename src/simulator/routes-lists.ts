@@ -1,6 +1,7 @@
+import type { SimField } from './field-model.js';
 import { pagedResult } from './pagination.js';
 import { notFound, positiveInt, type Route, type RouteContext, type RouteResult } from './router.js';
-import type { SimField, SimList } from './state.js';
+import type { SimList } from './state.js';
 
 export function renderList(list: SimList): Record<string, unknown> {
   return {

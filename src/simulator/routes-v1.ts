@@ -1,9 +1,8 @@
-import type { ValueType } from '../affinity/value-type.js';
+import type { SimField, SimValueType } from './field-model.js';
 import { badParam, notFound, positiveInt, type Route } from './router.js';
-import type { SimField } from './state.js';
 
 // v1 numeric value types (Affinity API v1 reference).
-function v1ValueType(valueType: ValueType): number {
+function v1ValueType(valueType: SimValueType): number {
   switch (valueType) {
     case 'person':
     case 'person-multi':

@@ -10,7 +10,7 @@ import { generateFixture } from './generate.js';
 import { readBody, sendJson } from './http-io.js';
 import { OrgQuota, type OrgQuotaOptions } from './org-quota.js';
 import { RateWindow } from './rate-window.js';
-import { errorResult, type RouteResult, Router } from './router.js';
+import { errorResult, type RouteResult, Router, type SimulatorQuirks } from './router.js';
 import { companyRoutes } from './routes-companies.js';
 import { createRoutes } from './routes-creates.js';
 import { entityRoutes } from './routes-entities.js';
@@ -24,6 +24,7 @@ import { type SimulatorStats, StatsRecorder } from './stats.js';
 
 export type { FaultOptions } from './faults.js';
 export type { Fixture } from './fixture.js';
+export type { SimulatorQuirks } from './router.js';
 export type { SimulatorState } from './state.js';
 export type { SimulatorStats } from './stats.js';
 
@@ -52,6 +53,8 @@ export interface SimulatorOptions {
   legacyDropdowns?: boolean;
   /** Answer 404 on POST /v2/{companies|persons}/search, as versions before 2026-07-15 do (clients fall back to v1 search). @defaultValue false */
   legacySearch?: boolean;
+  /** Documented responses clients may not expect (null pages); also POST /_simulator/quirks. @defaultValue none */
+  quirks?: Partial<SimulatorQuirks>;
 }
 
 export interface RunningSimulator {
@@ -67,6 +70,8 @@ export interface RunningSimulator {
   setFaults(faults: FaultOptions): void;
   /** Changes the per-key window, e.g. to simulate Affinity lowering a limit. */
   setRateLimit(rateLimit: { limit?: number; windowSeconds?: number }): void;
+  /** Turns quirks on or off (those not named keep their setting). */
+  setQuirks(quirks: Partial<SimulatorQuirks>): void;
   /** Direct access to the data for tests. */
   readonly state: SimulatorState;
   close(): Promise<void>;
@@ -93,6 +98,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const maxConcurrent = options.maxConcurrent ?? null;
   const legacyDropdowns = options.legacyDropdowns ?? false;
   const legacySearch = options.legacySearch ?? false;
+  const initialQuirks: SimulatorQuirks = { nullPages: false, ...options.quirks };
+  let quirks = { ...initialQuirks };
 
   const buildState = () =>
     fixture
@@ -215,6 +222,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         body,
         baseUrl: `http://${req.headers.host ?? `${host}:${port}`}`,
         legacyDropdowns,
+        quirks,
         recordPatch: (record, count) => stats.patch(record, count),
         legacySearch,
         recordEntityPatch: (record, count) => stats.entityPatch(record, count),
@@ -234,6 +242,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       window = new RateWindow(initialRate.limit, initialRate.windowSeconds);
       quota = new OrgQuota(options.orgQuota ?? null, Date.now());
       faults.set(options.faults ?? {}, Date.now());
+      quirks = { ...initialQuirks };
+    },
+    setQuirks: (q: Partial<SimulatorQuirks>) => {
+      quirks = { ...quirks, ...q };
     },
     setFaults: (f: FaultOptions) => faults.set(f, Date.now()),
     setRateLimit: (r: { limit?: number | undefined; windowSeconds?: number | undefined }) => window.set(r),
@@ -276,6 +288,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     reset: sim.reset,
     setFaults: sim.setFaults,
     setRateLimit: sim.setRateLimit,
+    setQuirks: sim.setQuirks,
     get state() {
       return state;
     },

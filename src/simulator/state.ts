@@ -1,23 +1,12 @@
-import type { FieldKind, ValueType } from '../affinity/value-type.js';
+import type { SimField } from './field-model.js';
 import {
   type Fixture,
-  type FixtureDropdownOption,
   FixtureError,
   type FixtureField,
   type ListType,
   type ParsedFixture,
 } from './fixture.js';
 import { checkValueData } from './value-data.js';
-
-export interface SimField {
-  id: string;
-  name: string;
-  type: FieldKind;
-  valueType: ValueType;
-  enrichmentSource: string | null;
-  dropdownOptions: FixtureDropdownOption[];
-  optionById: Map<number, FixtureDropdownOption>;
-}
 
 export interface SimEntry {
   id: number;
@@ -45,7 +34,7 @@ export interface SimCompany {
   name: string;
   domain: string | null;
   domains: string[];
-  /** Values of global, enriched and relationship-intelligence fields belong to the company, not the entry. */
+  /** Values of global, enriched, relationship-intelligence and hidden fields belong to the company, not the entry. */
   values: Map<string, unknown>;
 }
 

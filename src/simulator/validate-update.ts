@@ -1,6 +1,7 @@
-import { readOnlyReason } from '../affinity/value-type.js';
-import type { SimField, SimList } from './state.js';
+import type { SimField } from './field-model.js';
+import type { SimList } from './state.js';
 import { checkValueData } from './value-data.js';
+import { refusalReason } from './write-rules.js';
 
 /** One error in Affinity's error body. */
 export interface ApiError {
@@ -64,7 +65,7 @@ export function validateUpdates(
       return invalid(`${at}.id`, `${at}.id must be a field id string such as "field-123"`);
     const field = fieldById.get(id);
     if (!field) return invalid(`${at}.id`, `Field "${id}" is not a field on ${where}`);
-    const reason = readOnlyReason(field.type, field.valueType);
+    const reason = refusalReason(field);
     if (reason) return invalid(`${at}.id`, `Field "${field.name}" (${id}) cannot be written: ${reason}`);
     const value = update['value'];
     if (!isRecord(value) || !('data' in value)) {

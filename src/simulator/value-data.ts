@@ -1,6 +1,5 @@
-import type { LocationData } from '../affinity/field-value.js';
+import type { SimField } from './field-model.js';
 import { isIsoDateTime, midnightPacific } from './pacific-date.js';
-import type { SimField } from './state.js';
 
 export type DataCheck = { ok: true; data: unknown } | { ok: false; message: string };
 
@@ -63,8 +62,7 @@ function checkOne(field: SimField, kind: string, item: unknown, lenient: boolean
         return { ok: false, expected };
       if (!locationKeys.every((k) => item[k] === null || typeof item[k] === 'string'))
         return { ok: false, expected };
-      const location = Object.fromEntries(locationKeys.map((k) => [k, item[k]])) as unknown as LocationData;
-      return { ok: true, data: location };
+      return { ok: true, data: Object.fromEntries(locationKeys.map((k) => [k, item[k]])) };
     }
     case 'entity': {
       const expected = '{"id": <positive integer>}';

@@ -23,9 +23,9 @@ import {
   stringFromValue,
   unsupportedConverter,
 } from '@duckdb/node-api';
-import type { DuckdbSourceConfig } from '../mappings/source-config.js';
 import { SessionSource } from './session-source.js';
 import type { ColumnInfo, ColumnKind, Row, SourceError, SourceValue } from './source.js';
+import type { DuckdbSourceConfig } from './source-config.js';
 import { causeText } from './source-failure.js';
 import type { SourceOptions } from './source-options.js';
 

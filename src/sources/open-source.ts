@@ -1,8 +1,8 @@
-import type { SourceConfig } from '../mappings/source-config.js';
 import { DuckdbSource } from './duckdb-source.js';
 import { PostgresSource } from './postgres-source.js';
 import { SnowflakeSource } from './snowflake-source.js';
 import type { Source } from './source.js';
+import type { SourceConfig } from './source-config.js';
 import type { SourceOptions } from './source-options.js';
 
 /** The Source for a mapping's `source:` block. Nothing connects until describe() or rows(). */

@@ -1,10 +1,10 @@
 import pg from 'pg';
 import QueryStream from 'pg-query-stream';
 import { registerSecret } from '../log/secrets.js';
-import type { PostgresSourceConfig } from '../mappings/source-config.js';
 import { redactUrl } from './redact-url.js';
 import { SessionSource } from './session-source.js';
 import type { ColumnInfo, ColumnKind, Row, SourceError } from './source.js';
+import type { PostgresSourceConfig } from './source-config.js';
 import { causeText } from './source-failure.js';
 import type { SourceOptions } from './source-options.js';
 

@@ -4,9 +4,9 @@ import type { Readable } from 'node:stream';
 import type * as Snowflake from 'snowflake-sdk';
 import type { Logger } from '../log/logger.js';
 import { registerSecret } from '../log/secrets.js';
-import type { SnowflakeSourceConfig } from '../mappings/source-config.js';
 import { SessionSource } from './session-source.js';
 import type { ColumnInfo, ColumnKind, Row, SourceError, SourceValue } from './source.js';
+import type { SnowflakeSourceConfig } from './source-config.js';
 import { causeText } from './source-failure.js';
 import type { SourceOptions } from './source-options.js';
 

@@ -8,9 +8,9 @@ import { scrub } from '../log/secrets.js';
 import { ConfigError, type ConfigProblem } from '../mappings/config-error.js';
 import type { Mapping } from '../mappings/mapping-schema.js';
 import { type ResolvedField, resolveFields } from '../mappings/resolve-fields.js';
-import type { SourceConfig } from '../mappings/source-config.js';
 import { missingColumns } from '../sources/missing-columns.js';
 import type { Source } from '../sources/source.js';
+import type { SourceConfig } from '../sources/source-config.js';
 import type { FieldTarget } from './convert-value.js';
 import { diffUpdates } from './diff-updates.js';
 import { displayValue } from './display-value.js';
@@ -114,6 +114,7 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
     if (resolved.problems.length > 0) {
       throw new ConfigError(resolved.problems.map((p) => configProblem(options, p)));
     }
+    for (const skip of resolved.skipped) problems.add({ column: skip.column, reason: skip.message });
     const mapped: MappedField[] = [];
     for (const field of resolved.fields) {
       const target: FieldTarget = {

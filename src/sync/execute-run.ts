@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Env } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
 import { scrubDeep } from '../log/secrets.js';
 import type { LoadedMapping } from '../mappings/load-mapping.js';
+import { openRunSink } from '../results/open-run-sink.js';
 import { createSyncDependencies } from './dependencies.js';
 import { runSync, type SyncProgress } from './engine.js';
 import type { RunReport } from './report.js';
@@ -21,6 +23,10 @@ export interface ExecuteRunOptions {
 export async function executeRun(options: ExecuteRunOptions): Promise<RunReport> {
   const { loaded, env, logger } = options;
   const deps = await createSyncDependencies(env, logger, loaded.mapping.name);
+  const runId = options.runId ?? randomUUID();
+  const sink = openRunSink(env, logger);
+  const [mode, dryRun] = [options.mode ?? loaded.mapping.mode, options.dryRun ?? false];
+  sink.begin({ runId, mapping: loaded.mapping.name, mode, dryRun, startedAt: new Date().toISOString() });
   try {
     const report = await runSync(deps, {
       mapping: loaded.mapping,
@@ -29,11 +35,19 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunReport>
       concurrency: env.SYNC_CONCURRENCY,
       ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
       ...(options.mode === undefined ? {} : { mode: options.mode }),
-      ...(options.runId === undefined ? {} : { runId: options.runId }),
+      runId,
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
-    return scrubDeep(report);
+    const scrubbed = scrubDeep(report);
+    // Until the engine streams every change and problem to the sink, the report's (capped) lists go in here.
+    await sink.changes(scrubbed.changes ?? []);
+    await sink.problems(scrubbed.problems);
+    await sink.finish(scrubbed);
+    return scrubbed;
+  } catch (error) {
+    await sink.fail(error instanceof Error ? error.message : String(error));
+    throw error;
   } finally {
     await deps.close();
   }

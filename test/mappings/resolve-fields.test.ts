@@ -46,6 +46,7 @@ describe('resolveFields', () => {
     );
     expect(result).toEqual({
       problems: [],
+      skipped: [],
       fields: [
         { column: 'arr', fieldId: 'field-1', fieldName: 'ARR', valueType: 'number', onNull: 'skip' },
         {
@@ -110,6 +111,48 @@ describe('resolveFields', () => {
         path: 'fields.e',
         message:
           'last-email ("Last Email") cannot be written: relationship-intelligence fields are computed by Affinity and cannot be written',
+      },
+    ]);
+  });
+
+  it('skips a hidden field and fields of a type or valueType it does not know, without a problem', () => {
+    const future: FieldMetadata[] = [
+      ...listFields,
+      { id: 'field-7', name: 'Deal Terms', type: 'hidden', valueType: 'text', enrichmentSource: null },
+      { id: 'field-8', name: 'Score 2', type: 'computed-by-ai', valueType: 'number', enrichmentSource: null },
+      { id: 'field-9', name: 'Rating', type: 'list', valueType: 'star-rating', enrichmentSource: null },
+    ];
+    const result = resolveFields(
+      mapping({ terms: 'Deal Terms', score: 'field-8', rating: 'Rating', arr: 'ARR' }),
+      future,
+    );
+    expect(result.problems).toEqual([]);
+    expect(result.fields.map((f) => f.column)).toEqual(['arr']);
+    expect(result.skipped).toEqual([
+      {
+        column: 'terms',
+        path: 'fields.terms',
+        fieldId: 'field-7',
+        fieldName: 'Deal Terms',
+        message:
+          'field-7 ("Deal Terms") is skipped (never written): Affinity reports its type as "hidden" (a restricted field this API key cannot manage; its value is masked); ' +
+          "give the API key's user access to it, or remove it from the mapping",
+      },
+      {
+        column: 'score',
+        path: 'fields.score',
+        fieldId: 'field-8',
+        fieldName: 'Score 2',
+        message:
+          'field-8 ("Score 2") is skipped (never written): its type "computed-by-ai" is not one affinity-sync knows (enriched, global, list, relationship-intelligence); a newer affinity-sync may write it; until then remove it from the mapping',
+      },
+      {
+        column: 'rating',
+        path: 'fields.rating',
+        fieldId: 'field-9',
+        fieldName: 'Rating',
+        message:
+          'field-9 ("Rating") is skipped (never written): its valueType "star-rating" is not one affinity-sync can convert to; a newer affinity-sync may write it; until then remove it from the mapping',
       },
     ]);
   });

@@ -39,6 +39,16 @@ beforeAll(async () => {
           ],
           entries: [{ id: 1001, entityId: 101 }],
         },
+        {
+          id: 8,
+          name: 'Restricted',
+          type: 'company',
+          fields: [
+            { id: 'field-1', name: 'ARR', type: 'list', valueType: 'number' },
+            { id: 'field-h1', name: 'Deal Terms', type: 'hidden', valueType: 'text' },
+          ],
+          entries: [{ id: 1002, entityId: 101 }],
+        },
       ],
     },
   });
@@ -200,6 +210,30 @@ describe('affinity-sync validate --remote (against the simulator)', () => {
     expect(result.err).toBe(
       'note <root>/remote-note/a.yaml:10:8 fields.arr: column "arr" is text (VARCHAR); each value must read as the number field field-1 ("ARR")\n',
     );
+  });
+
+  it('notes a hidden field (a run skips it) and plans the rest', async () => {
+    const dir = await folder('remote-hidden', {
+      'a.yaml': m({
+        source: `source:\n  type: duckdb\n  query: "select 101 as id, 12.5::DOUBLE as arr, 'x' as terms"\n`,
+        list: 'list: 8\n',
+        fields: 'fields:\n  arr: ARR\n  terms: Deal Terms\n',
+      }),
+    });
+    expect(await run([dir, '--remote'], remoteEnv())).toEqual({
+      code: 0,
+      out: [
+        'ok <root>/remote-hidden/a.yaml (test-mapping)',
+        '  list 8 "Restricted" (company)',
+        '  column  field id  field name  valueType  onNull',
+        '  arr     field-1   ARR         number     skip',
+        '',
+      ].join('\n'),
+      err:
+        'note <root>/remote-hidden/a.yaml:11:10 fields.terms: field-h1 ("Deal Terms") is skipped (never written): ' +
+        'Affinity reports its type as "hidden" (a restricted field this API key cannot manage; its value is masked); ' +
+        "give the API key's user access to it, or remove it from the mapping\n",
+    });
   });
 
   it('reports a query that cannot be described as a problem at source', async () => {

@@ -111,3 +111,30 @@ export function api(sim: RunningSimulator) {
       }),
   };
 }
+
+/**
+ * Responses the 2026-07-15 document allows that a client may not expect: "Deal Terms" (field-h1) is
+ * `hidden` (masked, never writable) and shows on list entries and on company 1; list 3002 is empty.
+ */
+export const quirksFixture: Fixture = {
+  companies: [
+    { id: 1, name: 'Northwind Analytics', domain: 'northwind.example', domains: ['northwind.example'] },
+    { id: 2, name: 'Bluefin Labs', domain: 'bluefin.example', domains: ['bluefin.example'] },
+  ],
+  lists: [
+    {
+      id: 3001,
+      name: 'Restricted deals',
+      type: 'company',
+      fields: [
+        { id: 'field-1', name: 'ARR', type: 'list', valueType: 'number' },
+        { id: 'field-h1', name: 'Deal Terms', type: 'hidden', valueType: 'text' },
+      ],
+      entries: [
+        { id: 31, entityId: 1, values: { 'field-1': 10, 'field-h1': 'secret terms' } },
+        { id: 32, entityId: 2, values: {} },
+      ],
+    },
+    { id: 3002, name: 'Empty', type: 'company', fields: [], entries: [] },
+  ],
+};

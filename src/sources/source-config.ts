@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 // The `source:` block of a mapping. These schemas are the single source of truth for the source
-// configuration types; the mapping schema embeds them.
+// configuration types. They live with the sources that read them; the mapping schema embeds them,
+// so imports run mappings → sources and never back.
 
 export const postgresSourceSchema = z.strictObject({
   type: z.literal('postgres'),
