@@ -101,7 +101,7 @@ const { problems, changes, ...rest } = report;
 const result: ChildRunResult = {
   report: {
     ...rest,
-    changesCount: changes?.length ?? 0,
+    changesCount: changes.length + rest.changesOmitted,
     firstProblems: problems.slice(0, 5).map((p) => p.reason),
   },
   phases,

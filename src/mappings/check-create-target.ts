@@ -9,7 +9,7 @@ import type { ResolvedField } from './resolve-fields.js';
  * (pure; the engine and `validate --remote` share it): adding needs a company or person list,
  * creating companies a company list, and `options: create` a standard dropdown field.
  */
-export function createTargetProblems(
+export function checkCreateTarget(
   mapping: Mapping,
   list: { id: number; name: string; type: string },
   fields: readonly ResolvedField[],

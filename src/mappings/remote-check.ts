@@ -1,7 +1,7 @@
 import type { FieldMetadata, List } from '../affinity/schemas.js';
 import { scrub } from '../log/secrets.js';
 import type { ColumnInfo, Source } from '../sources/source.js';
-import { createTargetProblems } from './check-create-target.js';
+import { checkCreateTarget } from './check-create-target.js';
 import { columnCanConvert } from './column-compatibility.js';
 import type { PathProblem } from './config-error.js';
 import type { Mapping } from './mapping-schema.js';
@@ -59,7 +59,7 @@ export async function checkRemote(mapping: Mapping, deps: RemoteCheckDeps): Prom
       }
     }
   }
-  if (list !== undefined) problems.push(...createTargetProblems(mapping, list, fields));
+  if (list !== undefined) problems.push(...checkCreateTarget(mapping, list, fields));
   let columns: ColumnInfo[] = [];
   const source = deps.openSource(mapping);
   try {

@@ -1,4 +1,5 @@
-import type { RunReport } from '../sync/report.js';
+import { buildReport, type RunMode, type RunReport } from '../sync/report.js';
+import { emptyTally } from '../sync/tally.js';
 
 /**
  * The report of a run that ended before the engine could produce one (unknown mapping, bad
@@ -7,27 +8,9 @@ import type { RunReport } from '../sync/report.js';
 export function failureReport(options: {
   mapping: string;
   runId: string;
-  mode: 'diff' | 'overwrite';
+  mode: RunMode;
   startedAt: number;
   error: string;
 }): RunReport {
-  const finishedAt = Date.now();
-  return {
-    mapping: options.mapping,
-    runId: options.runId,
-    mode: options.mode,
-    dryRun: false,
-    startedAt: new Date(options.startedAt).toISOString(),
-    finishedAt: new Date(finishedAt).toISOString(),
-    durationMs: finishedAt - options.startedAt,
-    status: 'failed',
-    error: options.error,
-    rows: { read: 0, matched: 0, unmatched: 0, ambiguous: 0, duplicate: 0, rejected: 0 },
-    entries: { updated: 0, unchanged: 0, failed: 0 },
-    fields: { written: 0, unchanged: 0, rejected: 0 },
-    calls: { total: 0, read: 0, write: 0, retried: 0, rateLimited: 0 },
-    limiterWaitMs: 0,
-    problems: [],
-    problemsOmitted: 0,
-  };
+  return buildReport({ ...options, dryRun: false, tally: emptyTally() });
 }

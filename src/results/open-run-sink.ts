@@ -1,9 +1,9 @@
 import type { Env } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
 import { registerSecret } from '../log/secrets.js';
+import { noRunSink, type RunSink } from '../sync/run-sink.js';
 import { PostgresRunSink } from './postgres-run-sink.js';
 import type { ResultsTimeouts } from './results-connection.js';
-import { noRunSink, type RunSink } from './run-sink.js';
 
 /** The sink of one run: the results store when RESULTS_DATABASE_URL is set, else one that does nothing. */
 export function openRunSink(

@@ -2,7 +2,9 @@ import type pg from 'pg';
 import type { Logger } from '../log/logger.js';
 import { scrubDeep } from '../log/secrets.js';
 import { redactUrl } from '../sources/redact-url.js';
-import type { Change, RunReport } from '../sync/report.js';
+import type { Change } from '../sync/change-log.js';
+import type { RunReport } from '../sync/report.js';
+import type { RunSink, RunStart, StoredProblem } from '../sync/run-sink.js';
 import { migrateResults } from './migrate-results.js';
 import {
   beginRunStatement,
@@ -23,7 +25,6 @@ import {
 } from './results-connection.js';
 import { countResultsFailure } from './results-metrics.js';
 import { quoteIdent } from './results-tables.js';
-import type { RunSink, RunStart, StoredProblem } from './run-sink.js';
 
 export interface PostgresRunSinkOptions extends ResultsTimeouts {
   /** RESULTS_DATABASE_URL. */

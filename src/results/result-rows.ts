@@ -1,6 +1,7 @@
-import type { Change, RunReport } from '../sync/report.js';
+import type { Change } from '../sync/change-log.js';
+import type { RunReport } from '../sync/report.js';
+import type { RunStart, StoredProblem } from '../sync/run-sink.js';
 import { type CountColumn, countColumns } from './results-tables.js';
-import type { RunStart, StoredProblem } from './run-sink.js';
 
 // Pure: the statements that write a run, its changes and its problems. Batches go in as one
 // INSERT … SELECT FROM unnest(arrays), so a batch of any size is one statement with fixed parameters.
@@ -113,11 +114,11 @@ export function changesStatement(
 ): Statement {
   return {
     text: `insert into ${schema}.changes
-             (run_id, seq, list_entry_id, entity_id, entity_name, field_id, field_name, before, after)
+             (run_id, seq, list_entry_id, entity_id, entity_name, field_id, field_name, before, after, sent)
            select $1, $2::int + u.n - 1, u.list_entry_id, u.entity_id, u.entity_name, u.field_id,
-                  u.field_name, u.before::jsonb, u.after::jsonb
-             from unnest($3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-                  with ordinality as u(list_entry_id, entity_id, entity_name, field_id, field_name, before, after, n)`,
+                  u.field_name, u.before::jsonb, u.after::jsonb, u.sent::jsonb
+             from unnest($3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+                  with ordinality as u(list_entry_id, entity_id, entity_name, field_id, field_name, before, after, sent, n)`,
     values: [
       runId,
       firstSeq,
@@ -128,6 +129,7 @@ export function changesStatement(
       batch.map((c) => text(c.fieldName)),
       batch.map((c) => json(c.before)),
       batch.map((c) => json(c.after)),
+      batch.map((c) => json(c.sent)),
     ],
   };
 }

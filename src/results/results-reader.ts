@@ -19,6 +19,8 @@ export interface StoredChange {
   fieldName: string;
   before: unknown;
   after: unknown;
+  /** The `data` the PATCH sent. */
+  sent: unknown;
 }
 
 export interface StoredProblemRow {
@@ -81,8 +83,9 @@ export class ResultsReader {
       field_name: string;
       before: unknown;
       after: unknown;
+      sent: unknown;
     }>(
-      `select list_entry_id, entity_id, entity_name, field_id, field_name, before, after
+      `select list_entry_id, entity_id, entity_name, field_id, field_name, before, after, sent
          from ${this.#schema}.changes where run_id = $1 order by seq offset $2 limit $3`,
       [runId, offset, limit],
     );
@@ -97,6 +100,7 @@ export class ResultsReader {
         fieldName: r.field_name,
         before: r.before,
         after: r.after,
+        sent: r.sent,
       })),
     };
   }

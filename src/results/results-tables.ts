@@ -63,6 +63,7 @@ export const migrations: readonly Migration[] = [
         field_name text not null,
         before jsonb,
         after jsonb,
+        sent jsonb,
         primary key (run_id, seq)
       );
       create index changes_list_entry on ${s}.changes (list_entry_id);

@@ -99,11 +99,7 @@ export class PostgresSource extends SessionSource<pg.Client> {
   ) {
     super('postgres', options);
     this.where = redactUrl(config.url);
-    try {
-      registerSecret(decodeURIComponent(new URL(config.url).password));
-    } catch {
-      // An unparsable URL fails at connect with its own message.
-    }
+    registerSecret(passwordOf(config.url));
   }
 
   async describe(): Promise<ColumnInfo[]> {
@@ -152,14 +148,23 @@ export class PostgresSource extends SessionSource<pg.Client> {
   }
 
   protected async open(): Promise<pg.Client> {
-    const client = new pg.Client({
-      connectionString: this.config.url,
-      application_name: this.options.mappingName
-        ? `affinity-sync:${this.options.mappingName}`
-        : 'affinity-sync',
-      types: clientTypes,
-      connectionTimeoutMillis: 15_000,
-    });
+    let client: pg.Client;
+    try {
+      client = new pg.Client({
+        connectionString: this.config.url,
+        application_name: this.options.mappingName
+          ? `affinity-sync:${this.options.mappingName}`
+          : 'affinity-sync',
+        types: clientTypes,
+        connectionTimeoutMillis: 15_000,
+      });
+    } catch (error) {
+      // pg parses the URL here; its own message is a bare "Invalid URL".
+      throw this.failure(
+        `source.url is not a valid PostgreSQL URL (${causeText(error)}); write it as postgres://user:password@host:5432/database, percent-encoding special characters (e.g. @ as %40) in the user name and password`,
+        error,
+      );
+    }
     // A server that drops the connection mid-stream surfaces through the running query.
     client.on('error', (error) => this.logger.warn({ err: error }, 'postgres connection error'));
     try {
@@ -208,6 +213,20 @@ export class PostgresSource extends SessionSource<pg.Client> {
   private queryFailure(error: unknown): SourceError {
     const code = errorCode(error);
     return this.failure(`postgres query failed: ${causeText(error)}${code ? ` (${code})` : ''}`, error);
+  }
+}
+
+/**
+ * The password of a connection URL, to register as a secret. A URL that does not parse (so pg
+ * will refuse it) still has its user info read by hand: its password must never be echoed.
+ */
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    const userInfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(url)?.[1];
+    const colon = userInfo?.indexOf(':') ?? -1;
+    return colon >= 0 ? userInfo?.slice(colon + 1) : undefined;
   }
 }
 

@@ -126,6 +126,10 @@ function toNumber(raw: SourceValue): Step<number> {
   if (!numberPattern.test(text)) return fail(`${showValue(raw)} is not a number`);
   const value = Number(text);
   if (!Number.isFinite(value)) return fail(`${showValue(raw)} is out of range for a number`);
+  // A nonzero mantissa read as 0 is too small for a double: refuse it rather than write 0.
+  if (value === 0 && /[1-9]/.test(text.split(/e/i)[0] ?? '')) {
+    return fail(`${showValue(raw)} is out of range for a number (too small: it would be stored as 0)`);
+  }
   // Without an exponent the integer digits are exact text: refuse to change them.
   if (!/e/i.test(text)) {
     const digits = text.replace(/^[+-]/, '').split('.')[0] || '0';

@@ -22,8 +22,8 @@ export type CreateEvent =
   | { kind: 'absent' }
   | { kind: 'check-failed'; reason: string };
 
-/** Creates after a lost answer, in all, when the check finds nothing. */
-export const defaultMaxAttempts = 3;
+/** Creates in all when each answer is lost and the check finds nothing: as many as the transport sends an idempotent request (1 + 5 retries). */
+export const defaultMaxAttempts = 6;
 
 export const firstCreateState: CreateState = { step: 'create', attempt: 1 };
 

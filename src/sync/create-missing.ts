@@ -10,7 +10,7 @@ export interface CreateMissingInput {
   client: AffinityClient;
   /** Domain → company id; told about each company created, asked again after a lost create. */
   lookup: EntityLookup | undefined;
-  list: { id: number; type: 'company' | 'person' | 'opportunity' };
+  list: { id: number; type: string };
   groups: readonly CreationGroup[];
   /** The entries an entity already has on the list (on-list groups). */
   entriesOf: (entityId: number) => IndexedEntry[];
@@ -40,7 +40,7 @@ export async function createMissing(input: CreateMissingInput): Promise<CreateMi
   const work: CreationGroup[] = [];
   for (const group of input.groups) {
     if (group.kind === 'on-list') result.placed.push({ group, entries: input.entriesOf(group.entityId!) });
-    else if (input.dryRun) result.creations.push(...planned(input, group));
+    else if (input.dryRun) result.creations.push(...plannedCreations(input.list.id, group));
     else work.push(group);
   }
   let next = 0;
@@ -150,9 +150,10 @@ function addEntry(input: CreateMissingInput, entityId: number) {
   );
 }
 
-function planned(input: CreateMissingInput, group: CreationGroup): Creation[] {
+/** What a group would create, without ids (a dry run, or past maxCreates). */
+export function plannedCreations(listId: number, group: CreationGroup): Creation[] {
   const origin = { row: group.rows[0]!.rowNumber, key: group.key };
-  const entry: Creation = { kind: 'list-entry', ...origin, listId: input.list.id };
+  const entry: Creation = { kind: 'list-entry', ...origin, listId };
   if (group.kind === 'add') return [{ ...entry, entityId: group.entityId! }];
   return [
     { kind: 'company', ...origin, name: group.name!, domain: group.domain! },

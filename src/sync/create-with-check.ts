@@ -21,9 +21,12 @@ export interface CreateOps {
 }
 
 export interface CreateWithCheckOptions {
-  /** @defaultValue 3 */
+  /** @defaultValue 6 */
   maxAttempts?: number;
-  /** Pause before looking, so a create that did happen is visible to the read. @defaultValue 1_000 ms */
+  /**
+   * Pause before looking: a create whose answer was lost (a timeout above all) may still be taking
+   * effect, and a look too early finds nothing and creates it twice. @defaultValue 2_000 ms
+   */
   checkDelayMs?: number;
   signal?: AbortSignal | undefined;
 }
@@ -44,7 +47,7 @@ export async function createWithCheck(
         state = nextCreateState(state, await createEvent(ops), maxAttempts);
         break;
       case 'check':
-        await sleep(options.checkDelayMs ?? 1_000, undefined, { signal: options.signal });
+        await sleep(options.checkDelayMs ?? 2_000, undefined, { signal: options.signal });
         state = nextCreateState(state, await checkEvent(ops), maxAttempts);
         break;
       case 'done':

@@ -7,6 +7,8 @@ export interface Creation {
   id?: number;
   /** How the id was learned: the create's answer, or the check after a lost answer. */
   via?: 'response' | 'check';
+  /** A dry run's record past maxCreates: the real run would leave it for a later run. */
+  overLimit?: true;
   /** The row (first of those naming it) and its key, for entries and companies. */
   row?: number;
   key?: string;

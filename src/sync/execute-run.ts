@@ -3,10 +3,11 @@ import type { Env } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
 import { scrubDeep } from '../log/secrets.js';
 import type { LoadedMapping } from '../mappings/load-mapping.js';
-import { openRunSink } from '../results/open-run-sink.js';
+import type { ChangeSink } from './change-log.js';
 import { createSyncDependencies } from './dependencies.js';
 import { runSync, type SyncProgress } from './engine.js';
 import type { RunReport } from './report.js';
+import { noRunSink, type RunSink } from './run-sink.js';
 
 export interface ExecuteRunOptions {
   loaded: LoadedMapping;
@@ -17,14 +18,18 @@ export interface ExecuteRunOptions {
   runId?: string;
   onProgress?: (progress: SyncProgress) => void;
   signal?: AbortSignal;
+  /** Every change, uncapped (see SyncOptions.onChanges). */
+  onChanges?: ChangeSink;
+  /** Where every change and problem of the run also goes (the results store). @defaultValue none */
+  sink?: RunSink;
 }
 
 /** Runs one loaded mapping with dependencies built from the environment; the report is scrubbed of secrets. */
 export async function executeRun(options: ExecuteRunOptions): Promise<RunReport> {
   const { loaded, env, logger } = options;
+  const sink = options.sink ?? noRunSink;
   const deps = await createSyncDependencies(env, logger, loaded.mapping.name);
   const runId = options.runId ?? randomUUID();
-  const sink = openRunSink(env, logger);
   const [mode, dryRun] = [options.mode ?? loaded.mapping.mode, options.dryRun ?? false];
   sink.begin({ runId, mapping: loaded.mapping.name, mode, dryRun, startedAt: new Date().toISOString() });
   try {
@@ -33,16 +38,19 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunReport>
       file: loaded.file,
       ...(loaded.locate ? { locate: loaded.locate } : {}),
       concurrency: env.SYNC_CONCURRENCY,
-      ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
-      ...(options.mode === undefined ? {} : { mode: options.mode }),
+      dryRun,
+      mode,
       runId,
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      // The sink buffers and writes in the background; it never throws (src/sync/run-sink.ts).
+      onChanges: (changes) => {
+        void sink.changes(changes);
+        options.onChanges?.(changes);
+      },
+      onProblems: (problems) => void sink.problems(problems),
     });
     const scrubbed = scrubDeep(report);
-    // Until the engine streams every change and problem to the sink, the report's (capped) lists go in here.
-    await sink.changes(scrubbed.changes ?? []);
-    await sink.problems(scrubbed.problems);
     await sink.finish(scrubbed);
     return scrubbed;
   } catch (error) {

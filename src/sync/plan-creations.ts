@@ -3,7 +3,7 @@ import type { Row } from '../sources/source.js';
 import type { CreateBudget } from './create-budget.js';
 import type { LookupResult } from './entity-lookup.js';
 import type { MatchRule } from './match-row.js';
-import type { Problem } from './report.js';
+import type { Problem } from './problem.js';
 import { type AddKey, addKeyOf, type DomainResolution, decideUnmatched } from './unmatched-row.js';
 
 /** A row no list entry matched, held back while `onUnmatched: add` decides about it. */
@@ -79,8 +79,11 @@ export function planCreations(
         refused.push({ held: item, problem: item.problem, ambiguous: false });
         break;
       case 'refuse': {
-        const ambiguous = key?.by === 'domain' && input.resolved.get(key.domain)?.kind === 'ambiguous';
-        refused.push({ held: item, problem: refusal(item, key, decision.reason), ambiguous });
+        const looked = key?.by === 'domain' ? input.resolved.get(key.domain)?.kind : undefined;
+        const ambiguous = looked === 'ambiguous';
+        // A lookup that failed is a failure of this run (partial), not a verdict on the row.
+        const code = ambiguous ? 'ambiguous' : looked === 'failed' ? 'create-failed' : 'unmatched';
+        refused.push({ held: item, problem: refusal(item, key, decision.reason, code), ambiguous });
         break;
       }
       case 'add':
@@ -145,6 +148,7 @@ function resolutionOf(result: LookupResult | undefined): DomainResolution {
   }
 }
 
-function refusal(item: HeldRow, key: AddKey | null, reason: string): Problem {
-  return { row: item.rowNumber, ...(key === null ? {} : { key: key.key }), reason };
+// The row stays unmatched (or ambiguous: several companies have its domain), with why nothing was added.
+function refusal(item: HeldRow, key: AddKey | null, reason: string, code: Problem['code']): Problem {
+  return { code, row: item.rowNumber, ...(key === null ? {} : { key: key.key }), reason };
 }

@@ -3,9 +3,9 @@ import type { ResolvedField } from '../mappings/resolve-fields.js';
 import type { Row } from '../sources/source.js';
 import { convertValue, type FieldTarget } from './convert-value.js';
 import type { EntryIndex, IndexedEntry } from './entry-index.js';
-import { type MatchRule, matchRow } from './match-row.js';
+import { type MatchResult, type MatchRule, matchRow } from './match-row.js';
 import { nullValue } from './null-value.js';
-import type { Problem } from './report.js';
+import type { Problem } from './problem.js';
 
 /** One mapped column: how it resolved on the list, and what conversion needs (dropdown options). */
 export interface MappedField {
@@ -43,43 +43,18 @@ export function planRow(
   fields: MappedField[],
 ): RowPlan {
   const match = matchRow(row, rules, index);
-  switch (match.kind) {
-    case 'unmatched':
-      return {
-        kind: 'unmatched',
-        problem: {
-          row: rowNumber,
-          ...(match.keys.length > 0 ? { key: match.keys.join(', ') } : {}),
-          reason:
-            match.keys.length > 0
-              ? `no list entry matches ${match.keys.join(' or ')}`
-              : `no match key: ${rules.map((m) => m.column).join(', ')} all empty`,
-        },
-      };
-    case 'invalid-key':
-      return {
-        kind: 'unmatched',
-        problem: { row: rowNumber, column: match.column, value: match.value, reason: match.reason },
-      };
-    case 'ambiguous': {
-      const key = `${match.rule.column}=${match.key}`;
-      return {
-        kind: 'ambiguous',
-        problem: {
-          row: rowNumber,
-          key,
-          reason: `ambiguous: ${key} belongs to ${match.entityIds.length} companies on the list (${match.entityIds.join(', ')}); not written — match by entity id instead`,
-        },
-      };
-    }
-    case 'matched':
-      break;
-    default: {
-      const never: never = match;
-      throw new Error(`unexpected match ${JSON.stringify(never)}`);
-    }
-  }
+  if (match.kind !== 'matched') return missPlan(match, rowNumber, rules);
   const key = `${match.rule.column}=${match.key}`;
+  return { kind: 'matched', key, entries: match.entries, ...convertRow(row, rowNumber, key, fields) };
+}
+
+/** A row's mapped values converted (pure): the updates, and one rejection per value that cannot convert. */
+export function convertRow(
+  row: Row,
+  rowNumber: number,
+  key: string,
+  fields: MappedField[],
+): { updates: PlannedUpdate[]; rejections: Problem[] } {
   const updates: PlannedUpdate[] = [];
   const rejections: Problem[] = [];
   for (const { field, target } of fields) {
@@ -91,7 +66,49 @@ export function planRow(
     }
     const converted = convertValue(raw, target);
     if (converted.ok) updates.push({ update: { id: field.fieldId, value: converted.value }, field });
-    else rejections.push({ row: rowNumber, key, column: field.column, reason: converted.reason });
+    else
+      rejections.push({
+        code: 'rejected-value',
+        row: rowNumber,
+        key,
+        column: field.column,
+        reason: converted.reason,
+      });
   }
-  return { kind: 'matched', key, entries: match.entries, updates, rejections };
+  return { updates, rejections };
+}
+
+type Miss = Exclude<MatchResult, { kind: 'matched' }>;
+
+/** The plan of a row no rule matched, with the problem that says why. */
+function missPlan(match: Miss, row: number, rules: MatchRule[]): RowPlan {
+  switch (match.kind) {
+    case 'unmatched':
+      if (match.keys.length === 0) {
+        const reason = `no match key: ${rules.map((m) => m.column).join(', ')} all empty`;
+        return { kind: 'unmatched', problem: { code: 'missing-key', row, reason } };
+      }
+      return {
+        kind: 'unmatched',
+        problem: {
+          code: 'unmatched',
+          row,
+          key: match.keys.join(', '),
+          reason: `no list entry matches ${match.keys.join(' or ')}`,
+        },
+      };
+    case 'invalid-key': {
+      const { column, value, reason } = match;
+      return { kind: 'unmatched', problem: { code: 'invalid-key', row, column, value, reason } };
+    }
+    case 'ambiguous': {
+      const key = `${match.rule.column}=${match.key}`;
+      const reason = `ambiguous: ${key} belongs to ${match.entityIds.length} companies on the list (${match.entityIds.join(', ')}); not written — match by entity id instead`;
+      return { kind: 'ambiguous', problem: { code: 'ambiguous', row, key, reason } };
+    }
+    default: {
+      const never: never = match;
+      throw new Error(`unexpected match ${JSON.stringify(never)}`);
+    }
+  }
 }

@@ -1,32 +1,19 @@
 // The run report: the JSON contract of `run --report`, the worker's history and the benchmarks.
 
+import type { CallCounts } from '../affinity/client.js';
+import type { Change, ChangeLog } from './change-log.js';
+import type { CreatedSummary, Creation } from './creation.js';
+import type { Problem, ProblemLog } from './problem.js';
+import type { EntryTally, FieldTally, RowTally, Tally } from './tally.js';
+
 export type RunStatus = 'succeeded' | 'partial' | 'failed';
 
-export interface Problem {
-  /** 1-based row number in the source result, when the problem belongs to a row. */
-  row?: number;
-  /** The row's match key (e.g. "domain=acme.com"), when known. */
-  key?: string;
-  column?: string;
-  entryId?: number;
-  value?: string;
-  reason: string;
-}
-
-export interface Change {
-  entryId: number;
-  entityId: number;
-  entityName?: string;
-  fieldId: string;
-  fieldName: string;
-  before: unknown;
-  after: unknown;
-}
+export type RunMode = 'diff' | 'overwrite';
 
 export interface RunReport {
   mapping: string;
   runId: string;
-  mode: 'diff' | 'overwrite';
+  mode: RunMode;
   dryRun: boolean;
   startedAt: string;
   finishedAt: string;
@@ -34,36 +21,100 @@ export interface RunReport {
   status: RunStatus;
   /** Why the run failed, when it did. */
   error?: string;
-  rows: {
-    read: number;
-    matched: number;
-    unmatched: number;
-    ambiguous: number;
-    duplicate: number;
-    rejected: number;
-  };
-  entries: { updated: number; unchanged: number; failed: number };
-  fields: { written: number; unchanged: number; rejected: number };
-  calls: { total: number; read: number; write: number; retried: number; rateLimited: number };
+  rows: RowTally;
+  entries: EntryTally;
+  fields: FieldTally;
+  calls: CallCounts;
   /** Milliseconds spent waiting for the rate limiter. */
   limiterWaitMs: number;
   problems: Problem[];
   /** Problems beyond the cap of 1,000 kept in `problems`. */
   problemsOmitted: number;
-  /** Dry runs: every change that would be written (before → after). */
-  changes?: Change[];
+  /**
+   * The fields written (a dry run: that would be written), before → after, the first 1,000 of them
+   * (a real run: in the order entries finished).
+   */
+  changes: Change[];
+  /** Changes beyond the cap of 1,000 kept in `changes`. */
+  changesOmitted: number;
+  /** Mappings that opt in to creation: the ids created in this run (a dry run: none), what was held back. */
+  created?: CreatedSummary;
+  /** One record per list entry, company or option created (a dry run: that would be), like `changes`. */
+  creations?: Creation[];
 }
 
-export const problemCap = 1000;
+/** Everything a report is made of; `buildReport` only arranges it. */
+export interface ReportInput {
+  mapping: string;
+  runId: string;
+  mode: RunMode;
+  dryRun: boolean;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  /** Epoch milliseconds. @defaultValue now */
+  finishedAt?: number;
+  tally: Tally;
+  /** Why the run stopped; set, the status is failed. */
+  error?: string;
+  problems?: ProblemLog;
+  changes?: ChangeLog;
+  /** What a mapping that opts in to creation created. */
+  creates?: { summary: CreatedSummary; records: readonly Creation[] };
+}
 
-/** Accumulates problems up to the cap, counting the rest. */
-export class ProblemLog {
-  readonly items: Problem[] = [];
-  omitted = 0;
-  add(problem: Problem): void {
-    if (this.items.length < problemCap) this.items.push(problem);
-    else this.omitted += 1;
-  }
+/** The one place a RunReport is assembled: the engine's end and the worker's failure path. */
+export function buildReport(input: ReportInput): RunReport {
+  const finishedAt = input.finishedAt ?? Date.now();
+  const { tally } = input;
+  return {
+    mapping: input.mapping,
+    runId: input.runId,
+    mode: input.mode,
+    dryRun: input.dryRun,
+    startedAt: new Date(input.startedAt).toISOString(),
+    finishedAt: new Date(finishedAt).toISOString(),
+    durationMs: finishedAt - input.startedAt,
+    status: runStatus(tally, input.error, input.creates?.summary),
+    ...(input.error === undefined ? {} : { error: input.error }),
+    rows: { ...tally.rows },
+    entries: { ...tally.entries },
+    fields: { ...tally.fields },
+    calls: { ...tally.calls },
+    limiterWaitMs: Math.round(tally.limiterWaitMs),
+    problems: input.problems?.items ?? [],
+    problemsOmitted: input.problems?.omitted ?? 0,
+    changes: input.changes?.items ?? [],
+    changesOmitted: input.changes?.omitted ?? 0,
+    ...(input.creates === undefined
+      ? {}
+      : { created: copySummary(input.creates.summary), creations: [...input.creates.records] }),
+  };
+}
+
+function copySummary(summary: CreatedSummary): CreatedSummary {
+  return {
+    ...summary,
+    entries: [...summary.entries],
+    companies: [...summary.companies],
+    options: [...summary.options],
+  };
+}
+
+/**
+ * failed when the run stopped; partial when an entry failed, a value was rejected, a domain was
+ * ambiguous, or a creation was held back (maxCreates) or failed; else succeeded (unmatched rows are
+ * reported, not failures).
+ */
+export function runStatus(
+  tally: Tally,
+  error: string | undefined,
+  created?: Pick<CreatedSummary, 'overLimit' | 'failed'>,
+): RunStatus {
+  if (error !== undefined) return 'failed';
+  const { rows, entries } = tally;
+  if (entries.failed > 0 || rows.ambiguous > 0 || rows.rejected > 0) return 'partial';
+  if (created !== undefined && (created.overLimit > 0 || created.failed > 0)) return 'partial';
+  return 'succeeded';
 }
 
 /** Exit code of a finished run: 0 succeeded, 1 partial or failed. */

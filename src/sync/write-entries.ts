@@ -1,7 +1,7 @@
 import { AffinityApiError } from '../affinity/affinity-api-error.js';
-import type { AffinityClient } from '../affinity/client.js';
 import type { FieldUpdate } from '../affinity/field-value.js';
 import { fatalReason } from './fatal-reason.js';
+import type { Target } from './target.js';
 
 export interface EntryWrite {
   entryId: number;
@@ -25,14 +25,13 @@ export interface WriteOutcome {
  * `fatal`. Entries never started after a stop are not in `results`.
  */
 export async function writeEntries(options: {
-  client: AffinityClient;
-  listId: number;
+  target: Pick<Target, 'writeRecord'>;
   concurrency: number;
   jobs: EntryWrite[];
   signal?: AbortSignal;
   onEntryDone?: (result: EntryResult) => void;
 }): Promise<WriteOutcome> {
-  const { client, listId, jobs } = options;
+  const { target, jobs } = options;
   const results: EntryResult[] = [];
   let fatal: string | undefined;
   let next = 0;
@@ -48,7 +47,7 @@ export async function writeEntries(options: {
       let result: EntryResult | undefined;
       for (const batch of job.batches) {
         try {
-          await client.updateListEntryFields(listId, job.entryId, batch);
+          await target.writeRecord(job.entryId, batch);
           fieldsWritten += batch.length;
         } catch (caught) {
           const stop = fatalReason(caught);

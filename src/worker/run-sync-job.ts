@@ -5,6 +5,7 @@ import { ConfigError } from '../mappings/config-error.js';
 import { failureReport } from '../queue/failure-report.js';
 import type { HistoryEntry } from '../queue/history-store.js';
 import type { SyncMappingPayload } from '../queue/payloads.js';
+import { openRunSink } from '../results/open-run-sink.js';
 import type { SyncProgress } from '../sync/engine.js';
 import { executeRun } from '../sync/execute-run.js';
 import { exitCodeOf, type RunReport, type RunStatus } from '../sync/report.js';
@@ -77,6 +78,7 @@ export async function runSyncJob(
       logger,
       runId,
       onProgress,
+      sink: openRunSink(context.env, logger),
       ...(payload.mode ? { mode: payload.mode } : {}),
       ...(control.signal ? { signal: control.signal } : {}),
     });

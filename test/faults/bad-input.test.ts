@@ -316,6 +316,8 @@ describe('bad input, as `affinity-sync run` reports it', () => {
     text: () => string;
     env?: Record<string, string>;
     error: string | RegExp;
+    /** A credential in the mapping that must not appear in any output. */
+    secret?: string;
   }> = [
     {
       name: 'API key refused',
@@ -333,6 +335,16 @@ describe('bad input, as `affinity-sync run` reports it', () => {
       text: () => mapping({ source: pgSource('select company_id from good') }),
       error:
         'mapping "bad-input": the query returns no column "notes" (columns: company_id); add it to the query or remove it from the mapping',
+    },
+    {
+      name: 'malformed postgres URL',
+      text: () =>
+        mapping({
+          source: `source:\n  type: postgres\n  url: postgres://sync:Pg-s3cret-pass@db.internal:port/warehouse\n  query: select 1`,
+        }),
+      error:
+        'mapping "bad-input": source.url is not a valid PostgreSQL URL (Invalid URL); write it as postgres://user:password@host:5432/database, percent-encoding special characters (e.g. @ as %40) in the user name and password',
+      secret: 'Pg-s3cret-pass',
     },
     {
       name: 'CSV that is not UTF-8',
@@ -369,8 +381,9 @@ describe('bad input, as `affinity-sync run` reports it', () => {
     }
     expect(result.report?.calls.write).toBe(0);
     expect(sim.stats().patches.length).toBe(before);
-    const key = c.env?.['AFFINITY_API_KEY'];
-    if (key) expect(`${result.stdout}${result.stderr}${JSON.stringify(result.report)}`).not.toContain(key);
+    const output = `${result.stdout}${result.stderr}${JSON.stringify(result.report)}`;
+    for (const secret of [c.env?.['AFFINITY_API_KEY'], c.secret])
+      if (secret) expect(output).not.toContain(secret);
   });
 
   it('rejects each value that cannot convert with its reason, and still writes the rest of the row', async () => {
@@ -382,6 +395,7 @@ describe('bad input, as `affinity-sync run` reports it', () => {
       mapping({ source: pgSource('select * from deals order by n'), fields: `fields:\n${fields}` }),
     );
     const expected = valueCases.map((c, i) => ({
+      code: 'rejected-value',
       row: i + 1,
       key: `company_id=${i + 1}`,
       column: c.column,
@@ -421,6 +435,7 @@ describe('bad input, as `affinity-sync run` reports it', () => {
     );
     expect(result.report?.problems).toEqual(
       domainCases.map((c, i) => ({
+        code: 'invalid-key',
         row: i + 1,
         column: 'website',
         value: JSON.stringify(c.value),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTargetProblems } from '../../src/mappings/check-create-target.js';
+import { checkCreateTarget } from '../../src/mappings/check-create-target.js';
 import { createSettingsOf, defaultMaxCreates } from '../../src/mappings/create-settings.js';
 import { checkMappingText } from '../../src/mappings/load-mapping.js';
 import type { ResolvedField } from '../../src/mappings/resolve-fields.js';
@@ -114,19 +114,17 @@ describe('what creation needs of the list and its fields (validate --remote, the
 
   it('adding needs a company or person list; creating companies a company list', () => {
     const adds = mapping('onUnmatched: add\nonUnknownCompany: create\ncompanyName: n\n');
-    expect(createTargetProblems(adds, company, [])).toEqual([]);
-    expect(createTargetProblems(adds, { ...company, type: 'person' }, [])).toEqual([
+    expect(checkCreateTarget(adds, company, [])).toEqual([]);
+    expect(checkCreateTarget(adds, { ...company, type: 'person' }, [])).toEqual([
       {
         path: 'onUnknownCompany',
         message: 'list 7 ("Deals") is a person list; create makes companies, so it needs a company list',
       },
     ]);
-    expect(createTargetProblems(adds, { ...company, type: 'opportunity' }, []).map((p) => p.message)).toEqual(
-      [
-        'list 7 ("Deals") is an opportunity list: an entry there is a new opportunity, not an existing entity added, so add works on company and person lists only',
-        'list 7 ("Deals") is an opportunity list; create makes companies, so it needs a company list',
-      ],
-    );
+    expect(checkCreateTarget(adds, { ...company, type: 'opportunity' }, []).map((p) => p.message)).toEqual([
+      'list 7 ("Deals") is an opportunity list: an entry there is a new opportunity, not an existing entity added, so add works on company and person lists only',
+      'list 7 ("Deals") is an opportunity list; create makes companies, so it needs a company list',
+    ]);
   });
 
   it('options: create needs a standard dropdown field; ranked dropdowns are refused with the reason', () => {
@@ -134,14 +132,14 @@ describe('what creation needs of the list and its fields (validate --remote, the
       'fields:\n  a:\n    field: A\n    options: create\n  b:\n    field: B\n    options: create\n  c:\n    field: C\n    options: create\n';
     const withOptions = mapping('', fields);
     expect(
-      createTargetProblems(withOptions, company, [
+      checkCreateTarget(withOptions, company, [
         field('a', 'dropdown'),
         field('b', 'dropdown-multi'),
         field('c', 'dropdown'),
       ]),
     ).toEqual([]);
     expect(
-      createTargetProblems(withOptions, company, [
+      checkCreateTarget(withOptions, company, [
         field('a', 'ranked-dropdown'),
         field('b', 'text'),
         field('c', 'dropdown'),

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEnv } from '../../src/config/env.js';
 import { loadMappingFile } from '../../src/mappings/load-mapping.js';
 import { HistoryStore } from '../../src/queue/history-store.js';
+import { openRunSink } from '../../src/results/open-run-sink.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import { executeRun } from '../../src/sync/execute-run.js';
 import type { RunReport } from '../../src/sync/report.js';
@@ -74,7 +75,13 @@ describe('affinity-sync history', () => {
   async function run(dryRun: boolean): Promise<RunReport> {
     const { logger } = capturedLogger();
     const env = readEnv({ AFFINITY_API_KEY: apiKey, AFFINITY_BASE_URL: sim.url, ...storeEnv });
-    return executeRun({ loaded: await loadMappingFile(join(dir, 'portfolio.yaml')), env, logger, dryRun });
+    return executeRun({
+      loaded: await loadMappingFile(join(dir, 'portfolio.yaml')),
+      env,
+      logger,
+      dryRun,
+      sink: openRunSink(env, logger),
+    });
   }
 
   const history = (args: string[], env: Record<string, string> = storeEnv) =>

@@ -4,8 +4,9 @@ import { clearSecrets, registerSecret } from '../../src/log/secrets.js';
 import { failureReport } from '../../src/queue/failure-report.js';
 import { PostgresRunSink } from '../../src/results/postgres-run-sink.js';
 import { ResultsReader } from '../../src/results/results-reader.js';
-import type { StoredProblem } from '../../src/results/run-sink.js';
-import type { Change, RunReport } from '../../src/sync/report.js';
+import type { Change } from '../../src/sync/change-log.js';
+import type { RunReport } from '../../src/sync/report.js';
+import type { StoredProblem } from '../../src/sync/run-sink.js';
 import { capturedLogger } from '../faults/support.js';
 import { databaseUrl, uniqueName } from '../support/services.js';
 import { resultsSchema, resultsWarnings } from './support.js';
@@ -49,13 +50,14 @@ const change = (i: number): Change => ({
   fieldName: 'ARR',
   before: i % 3 === 0 ? null : { amount: i },
   after: [i, `v${i}`],
+  sent: [i],
 });
 
 const problem = (i: number): StoredProblem => ({
   row: i,
   key: `company_id=${i}`,
   ...(i % 2 === 0 ? { column: 'arr', value: `"x${i}"` } : {}),
-  ...(i % 5 === 0 ? { code: 'rejected-value' } : {}),
+  code: i % 5 === 0 ? 'rejected-value' : 'unmatched',
   reason: `reason ${i}`,
 });
 
@@ -93,7 +95,9 @@ describe('PostgresRunSink', () => {
       await s.changes([
         { ...change(1), before: 'a\u0000b', after: { note: 'c\u0000d hunter2-results-secret' } },
       ]);
-      await s.problems([{ reason: 'bad \u0000 value hunter2-results-secret', value: '\u0000' }]);
+      await s.problems([
+        { code: 'rejected-value', reason: 'bad \u0000 value hunter2-results-secret', value: '\u0000' },
+      ]);
       await s.finish(report(runId, mapping));
       expect(resultsWarnings(lines)).toEqual([]);
     } finally {
@@ -102,6 +106,10 @@ describe('PostgresRunSink', () => {
     const [stored] = (await read((r) => r.changes(runId, 0, 10))).items;
     expect(stored).toMatchObject({ before: 'a\uFFFDb', after: { note: 'c\uFFFDd [redacted]' } });
     const [storedProblem] = (await read((r) => r.problems(runId, 0, 10))).items;
-    expect(storedProblem).toEqual({ reason: 'bad \uFFFD value [redacted]', value: '\uFFFD' });
+    expect(storedProblem).toEqual({
+      code: 'rejected-value',
+      reason: 'bad \uFFFD value [redacted]',
+      value: '\uFFFD',
+    });
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readEnv } from '../../src/config/env.js';
 import { loadMappingFile } from '../../src/mappings/load-mapping.js';
 import { SyncMetrics } from '../../src/metrics/sync-metrics.js';
+import { openRunSink } from '../../src/results/open-run-sink.js';
 import { defaultConnectTimeoutMs, defaultStatementTimeoutMs } from '../../src/results/results-connection.js';
 import { resultsFailures } from '../../src/results/results-metrics.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
@@ -78,7 +79,7 @@ describe('a results store that fails never fails the sync', () => {
     });
     const loaded = await loadMappingFile(join(dir, 'portfolio.yaml'));
     const started = Date.now();
-    const report = await executeRun({ loaded, env, logger });
+    const report = await executeRun({ loaded, env, logger, sink: openRunSink(env, logger) });
     // Time executeRun spent outside the engine: dependencies plus the results store's wait.
     return { report, lines, extraMs: Date.now() - started - report.durationMs };
   }

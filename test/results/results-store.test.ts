@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEnv } from '../../src/config/env.js';
 import { loadMappingFile } from '../../src/mappings/load-mapping.js';
+import { openRunSink } from '../../src/results/open-run-sink.js';
 import { ResultsReader } from '../../src/results/results-reader.js';
 import { type StoredRun, storedRunFromReport } from '../../src/results/stored-run.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
@@ -67,7 +68,7 @@ describe('the results store, written by every run', () => {
       RESULTS_SCHEMA: results.schema,
     });
     const loaded = await loadMappingFile(join(dir, 'portfolio.yaml'));
-    const report = await executeRun({ loaded, env, logger, ...options });
+    const report = await executeRun({ loaded, env, logger, sink: openRunSink(env, logger), ...options });
     return { report, lines };
   }
 
@@ -126,6 +127,7 @@ describe('the results store, written by every run', () => {
         fieldName: c.fieldName,
         before: c.before ?? null,
         after: c.after ?? null,
+        sent: c.sent ?? null,
       })),
     );
 
@@ -147,9 +149,7 @@ describe('the results store, written by every run', () => {
     }
   });
 
-  // TODO(issue 13.1): enable once real runs' reports (or the engine's sink hand-over) carry
-  // `changes`; today a real run stores none, so this cannot pass yet.
-  it.skip('stores exactly the (entry, field) pairs the simulator recorded as written by a real run', async () => {
+  it('stores exactly the (entry, field) pairs the simulator recorded as written by a real run', async () => {
     await sim.close();
     sim = await startSimulator({ apiKey, fixture: portfolioFixture(n, (i) => i > 8) });
     const { report } = await run();
@@ -180,7 +180,9 @@ describe('the results store, written by every run', () => {
       RESULTS_DATABASE_URL: databaseUrl(),
       RESULTS_SCHEMA: results.schema,
     });
-    await expect(executeRun({ loaded: await loadMappingFile(bad), env, logger })).rejects.toThrow(/Sectr/);
+    await expect(
+      executeRun({ loaded: await loadMappingFile(bad), env, logger, sink: openRunSink(env, logger) }),
+    ).rejects.toThrow(/Sectr/);
     const rows = await query<{ status: string; error: string; rows_read: string | null }>(
       databaseUrl(),
       `select status, error, rows_read from "${results.schema}".runs where mapping = 'results-bad'`,

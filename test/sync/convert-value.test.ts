@@ -45,6 +45,10 @@ describe('convertValue: number', () => {
     ['100000000000000000000', 1e20],
     [123n, 123],
     [-9007199254740991n, -9007199254740991],
+    // Zero written as zero, and the smallest doubles (subnormal) are still numbers.
+    ['0e5', 0],
+    ['-0.000', -0],
+    ['1e-320', 1e-320],
   ])('%s → %j', (raw, expected) => {
     expect(data('number', raw)).toBe(expected);
   });
@@ -59,6 +63,13 @@ describe('convertValue: number', () => {
     [Number.POSITIVE_INFINITY, 'Infinity is not a finite number'],
     [Number.NEGATIVE_INFINITY, '-Infinity is not a finite number'],
     ['1e400', '"1e400" is out of range for a number'],
+    // Underflow: a nonzero text a double reads as 0 (it was written as 0 without a word).
+    ['1.5e-400', '"1.5e-400" is out of range for a number (too small: it would be stored as 0)'],
+    ['-1.5e-400', '"-1.5e-400" is out of range for a number (too small: it would be stored as 0)'],
+    [
+      `0.${'0'.repeat(400)}1`,
+      `"0.${'0'.repeat(57)}…" is out of range for a number (too small: it would be stored as 0)`,
+    ],
     [true, 'true is not a number'],
     [new Date('2024-01-15T00:00:00Z'), '2024-01-15T00:00:00.000Z is not a number'],
     [[1, 2], '[1,2] is not a number'],

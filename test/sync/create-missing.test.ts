@@ -61,7 +61,11 @@ const settings = createSettingsOf({
 });
 
 function held(rows: Row[]): HeldRow[] {
-  return rows.map((row, i) => ({ row, rowNumber: i + 1, problem: { row: i + 1, reason: 'unmatched' } }));
+  return rows.map((row, i) => ({
+    row,
+    rowNumber: i + 1,
+    problem: { code: 'unmatched' as const, row: i + 1, reason: 'unmatched' },
+  }));
 }
 
 function client(timeoutMs = 2000) {
@@ -73,7 +77,10 @@ function client(timeoutMs = 2000) {
   });
 }
 
-async function place(rows: Row[], options: { dryRun?: boolean; max?: number; timeoutMs?: number } = {}) {
+async function place(
+  rows: Row[],
+  options: { dryRun?: boolean; max?: number; timeoutMs?: number; checkDelayMs?: number } = {},
+) {
   const c = client(options.timeoutMs);
   const lookup = new EntityLookup({ client: c, state: new MemoryStateStore(), apiKey: sim.apiKey });
   const heldRows = held(rows);
@@ -97,7 +104,7 @@ async function place(rows: Row[], options: { dryRun?: boolean; max?: number; tim
         .entries.filter((e) => e.entityId === id)
         .map((e) => ({ listEntryId: e.id, entityId: e.entityId, values: new Map() })),
     dryRun: options.dryRun ?? false,
-    check: { checkDelayMs: 0 },
+    check: { checkDelayMs: options.checkDelayMs ?? 0 },
   });
   return { plan, result, calls: c.calls };
 }
@@ -197,7 +204,7 @@ describe('createMissing against the simulator', () => {
       ];
       // Each run adds what the runs before left; a few runs always finish the job.
       for (let run = 0; run < 4; run++) {
-        const { result } = await place(rows, { timeoutMs: 150 });
+        const { result } = await place(rows, { timeoutMs: 150, checkDelayMs: 25 });
         expect(result.fatal).toBeUndefined();
         if (result.failed.length === 0) break;
       }

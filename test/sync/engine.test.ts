@@ -11,11 +11,12 @@ import { loadMappingFile } from '../../src/mappings/load-mapping.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import { executeRun } from '../../src/sync/execute-run.js';
 import type { RunReport } from '../../src/sync/report.js';
+import { cliArgs } from '../support/cli-command.js';
 import { specValidator } from '../support/openapi.js';
 import { isolatedSchema } from '../support/services.js';
 
 const apiKey = 'sk-live-ENGINE-TEST-7d1f0c2a9b';
-const cli = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+const cli = cliArgs();
 
 // Portfolio list 1001: companies 1..7; Initech (3) is on the list twice; Hooli (5) and Hooli Labs (6)
 // share hooli.com, so that domain is ambiguous. List 2002 has 150 number fields on one entry.
@@ -246,21 +247,26 @@ describe('sync engine against the simulator and a Postgres warehouse', () => {
     });
     expect(report.entries).toEqual({ updated: 4, unchanged: 1, failed: 0 });
     expect(report.calls.write).toBe(4);
+    // Messages are pinned where each is made (plan-row, convert-value tests); here the codes.
     expect(report.problems).toEqual([
       {
+        code: 'rejected-value',
         row: 4,
         key: 'domain=umbrella.co',
         column: 'stage',
-        reason:
-          '"Series Z" is not an option of "Stage" (options are never created; valid: "Seed", "Series A", "Series B")',
+        reason: expect.stringMatching(/^"Series Z" /),
       },
+      { code: 'ambiguous', row: 5, key: 'domain=hooli.com', reason: expect.any(String) },
+      { code: 'unmatched', row: 6, key: 'domain=nowhere.example', reason: expect.any(String) },
+      // The one place the duplicate-row message is pinned: both rows, and which one is written.
       {
-        row: 5,
-        key: 'domain=hooli.com',
+        code: 'duplicate-row',
+        row: 7,
+        key: 'company_id=4',
+        entryId: 105,
         reason:
-          'ambiguous: domain=hooli.com belongs to 2 companies on the list (5, 6); not written — match by entity id instead',
+          "also reached by row 4 (domain=umbrella.co): list entry 105 (Umbrella) gets this later row's values, not row 4's",
       },
-      { row: 6, key: 'domain=nowhere.example', reason: 'no list entry matches domain=nowhere.example' },
     ]);
     // Messy domains landed: Globex by its alternate domain, Umbrella despite the dot and port.
     const values = (entryId: number): Record<string, unknown> =>
@@ -274,6 +280,33 @@ describe('sync engine against the simulator and a Postgres warehouse', () => {
     expect(values(103)['field-1']).toBe(300);
     expect(values(104)['field-1']).toBe(300);
     expect(values(103)['field-5'] ?? null).toBeNull();
+    // The report's changes are exactly the (entry, field) pairs the simulator recorded as written.
+    const patched = sim
+      .stats()
+      .patches.flatMap((p) =>
+        (p.body as { updates: Array<{ id: string }> }).updates.map((u) => `${p.listEntryId}:${u.id}`),
+      );
+    expect(report.changes.map((c) => `${c.entryId}:${c.fieldId}`).sort()).toEqual(patched.sort());
+    expect(report.changesOmitted).toBe(0);
+    expect(report.changes).toContainEqual({
+      entryId: 102,
+      entityId: 2,
+      entityName: 'Globex',
+      fieldId: 'field-1',
+      fieldName: 'ARR',
+      before: 2000,
+      after: 2500,
+      sent: 2500,
+    });
+    expect(report.changes).toContainEqual(
+      expect.objectContaining({
+        entryId: 102,
+        fieldName: 'Health',
+        before: null,
+        after: 'Green',
+        sent: { dropdownOptionId: 21 },
+      }),
+    );
     // Every body conforms to the official spec.
     const validate = specValidator('ListEntryBatchOperationRequest');
     for (const patch of sim.stats().patches)
@@ -287,6 +320,7 @@ describe('sync engine against the simulator and a Postgres warehouse', () => {
     expect(patches() - before).toBe(0);
     expect(second.calls.write).toBe(0);
     expect(second.entries).toEqual({ updated: 0, unchanged: 5, failed: 0 });
+    expect(second.changes).toEqual([]);
   });
 
   it('overwrite mode sends every mapped value; a dry run sends nothing and shows before → after', async () => {
@@ -327,7 +361,7 @@ describe('sync engine against the simulator and a Postgres warehouse', () => {
     const reportFile = join(dir, 'report.json');
     const result = await promisify(execFile)(
       process.execPath,
-      [cli, 'run', join(dir, 'portfolio.yaml'), '--report', reportFile],
+      [...cli, 'run', join(dir, 'portfolio.yaml'), '--report', reportFile],
       {
         env: { ...process.env, AFFINITY_API_KEY: apiKey, AFFINITY_BASE_URL: sim.url, LOG_LEVEL: 'debug' },
       },
@@ -342,7 +376,7 @@ describe('sync engine against the simulator and a Postgres warehouse', () => {
 
   it('stops at once with exit 1 when Affinity refuses the key, without printing it', async () => {
     const wrong = 'sk-wrong-key-0000000000';
-    const result = await promisify(execFile)(process.execPath, [cli, 'run', join(dir, 'portfolio.yaml')], {
+    const result = await promisify(execFile)(process.execPath, [...cli, 'run', join(dir, 'portfolio.yaml')], {
       env: { ...process.env, AFFINITY_API_KEY: wrong, AFFINITY_BASE_URL: sim.url },
     }).catch((error: { code: number; stdout: string; stderr: string }) => error);
     expect('code' in result ? result.code : 0).toBe(1);

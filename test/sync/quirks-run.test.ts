@@ -57,6 +57,7 @@ describe('a run against a hidden field and null pages', () => {
     expect(report.fields).toEqual({ written: 2, unchanged: 0, rejected: 0 });
     expect(report.problems).toEqual([
       {
+        code: 'skipped-field',
         column: 'terms',
         reason:
           'field-h1 ("Deal Terms") is skipped (never written): Affinity reports its type as "hidden" ' +

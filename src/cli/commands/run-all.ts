@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { readEnv } from '../../config/env.js';
 import { createLogger } from '../../log/logger.js';
 import { loadMappingsDir } from '../../mappings/load-mapping.js';
+import { openRunSink } from '../../results/open-run-sink.js';
 import { executeRun } from '../../sync/execute-run.js';
 import { exitCodeOf } from '../../sync/report.js';
 import { formatSummary } from '../../sync/summary.js';
@@ -30,7 +31,7 @@ export const command: Command = {
       let worst = 0;
       for (const loaded of mappings) {
         try {
-          const report = await executeRun({ loaded, env, logger, dryRun });
+          const report = await executeRun({ loaded, env, logger, dryRun, sink: openRunSink(env, logger) });
           process.stdout.write(`${formatSummary(report)}\n`);
           worst = Math.max(worst, exitCodeOf(report));
         } catch (error) {

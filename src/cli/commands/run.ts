@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { readEnv } from '../../config/env.js';
 import { createLogger } from '../../log/logger.js';
 import { findMapping } from '../../mappings/load-mapping.js';
+import { openRunSink } from '../../results/open-run-sink.js';
 import { executeRun } from '../../sync/execute-run.js';
 import { exitCodeOf } from '../../sync/report.js';
 import { formatSummary } from '../../sync/summary.js';
@@ -38,6 +39,7 @@ export const command: Command = {
         loaded,
         env,
         logger,
+        sink: openRunSink(env, logger),
         dryRun,
         ...(mode ? { mode } : {}),
         onProgress: progress.update,

@@ -1,7 +1,9 @@
-import type { Change, Problem, RunReport } from '../sync/report.js';
+import type { Change } from './change-log.js';
+import type { Problem } from './problem.js';
+import type { RunReport } from './report.js';
 
-/** A problem as the store takes it: `code` is optional until every problem carries one. */
-export type StoredProblem = Problem & { code?: string };
+/** A problem as the store takes it (every problem carries its code). */
+export type StoredProblem = Problem;
 
 /** What is known of a run when it starts. */
 export interface RunStart {
