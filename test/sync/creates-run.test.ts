@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AffinityClient } from '../../src/affinity/client.js';
 import { PassThroughLimiter } from '../../src/affinity/pass-through-limiter.js';
+import { readEnv } from '../../src/config/env.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { type MappingInput, mappingSchema } from '../../src/mappings/mapping-schema.js';
 import type { Fixture } from '../../src/simulator/fixture.js';
@@ -10,6 +11,7 @@ import { openSource } from '../../src/sources/open-source.js';
 import { MemoryStateStore } from '../../src/state/memory-state-store.js';
 import { runSync } from '../../src/sync/engine.js';
 import { EntityLookup } from '../../src/sync/entity-lookup.js';
+import { executeRun } from '../../src/sync/execute-run.js';
 import type { RunReport } from '../../src/sync/report.js';
 import { formatSummary } from '../../src/sync/summary.js';
 import { isolatedSchema } from '../support/services.js';
@@ -204,6 +206,23 @@ describe('onUnmatched: add', () => {
     expect(after.patches.length).toBe(before.patches.length);
     expect(again.created).toEqual({ entries: [], companies: [], options: [], overLimit: 0, failed: 0 });
     expect(again.entries).toMatchObject({ updated: 0, unchanged: 8 });
+  });
+
+  it('runs the same through executeRun (the CLI path: lookup from the environment, summary)', async () => {
+    const sim = await simulator({ fixture: fixture(), apiKey: 'sk-creates-EXEC-5521' });
+    const env = readEnv({ AFFINITY_API_KEY: sim.apiKey, AFFINITY_BASE_URL: sim.url });
+    const loaded = { mapping: mapping(dealFlow, withCreate), file: 'deal-flow.yaml' };
+    const report = await executeRun({ loaded, env, logger: silentLogger });
+    expect(report.status).toBe('succeeded');
+    expect(report.created?.companies).toHaveLength(3);
+    expect(report.created?.entries).toHaveLength(8);
+    expect(sim.state.lists.get(1001)!.entries).toHaveLength(11);
+    const summary = formatSummary(report);
+    expect(summary).toContain(
+      'created  8 list entries, 3 companies, 0 options created; 0 held back by maxCreates, 0 failed',
+    );
+    expect(summary).toMatch(/ {4}company \d+ "New A" \(new-a\.io\) \(row 9, domain=new-a\.io\)/);
+    expect(summary).toMatch(/ {4}list entry \d+ for entity 4 \(row 4, company_id=4\)/);
   });
 
   it('onUnknownCompany: create makes each unknown company once (rows 9 and 12 share one), adds it and writes it', async () => {
