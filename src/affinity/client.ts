@@ -13,6 +13,7 @@ import {
   type EntityKind,
   type EntityRecord,
   entityRecordSchema,
+  entityResponseSchemas,
   v1OrganizationPageSchema,
   v1PersonPageSchema,
 } from './entity-schemas.js';
@@ -25,7 +26,6 @@ import {
   type List,
   type ListEntry,
   type Page,
-  pagedSchema,
   responseSchemas,
   type WhoAmI,
 } from './schemas.js';
@@ -172,7 +172,38 @@ export class AffinityClient {
 
   /** Fields of companies or persons themselves (global, enriched, relationship-intelligence), every page. */
   getEntityFields(kind: EntityKind): Promise<FieldMetadata[]> {
-    return this.all(`/v2/${entityPath[kind]}/fields`, { limit: maxPageSize }, responseSchemas.listFieldsPage);
+    return this.all(
+      `/v2/${entityPath[kind]}/fields`,
+      { limit: maxPageSize },
+      entityResponseSchemas.entityFieldsPage,
+    );
+  }
+
+  /**
+   * The options of a company or person dropdown field: `GET /v2/{companies|persons}/fields/{fieldId}/dropdown-options`
+   * (2026-07-15), else (404) v1 `GET /fields` (global fields), where v1 field 1234 is v2 "field-1234".
+   */
+  async getEntityDropdownOptions(kind: EntityKind, fieldId: string): Promise<DropdownOption[]> {
+    try {
+      return await this.all(
+        `/v2/${entityPath[kind]}/fields/${encodeURIComponent(fieldId)}/dropdown-options`,
+        { limit: maxPageSize },
+        responseSchemas.dropdownOptionPage,
+      );
+    } catch (error) {
+      const v1Id = /^field-(\d+)$/.exec(fieldId)?.[1];
+      if (!(error instanceof AffinityApiError) || error.status !== 404 || v1Id === undefined) throw error;
+      this.logger?.debug({ kind, fieldId }, 'v2 entity dropdown-options not found; reading v1 /fields');
+      const fields = await this.transport.request({
+        method: 'GET',
+        url: this.transport.url('/fields'),
+        schema: responseSchemas.v1Fields,
+        auth: 'basic',
+      });
+      const field = fields.find((f) => String(f.id) === v1Id);
+      if (field === undefined) throw error;
+      return field.dropdown_options;
+    }
   }
 
   /**
@@ -188,8 +219,8 @@ export class AffinityClient {
     for (let i = 0; i < ids.length; i += maxPageSize) {
       const chunk = ids.slice(i, i + maxPageSize);
       const query = { ids: chunk, fieldIds: [...fieldIds], limit: maxPageSize };
-      for await (const page of this.pages(`/v2/${entityPath[kind]}`, query, pagedSchema(entityRecordSchema)))
-        yield page;
+      const pages = this.pages(`/v2/${entityPath[kind]}`, query, entityResponseSchemas.entityRecordPage);
+      for await (const page of pages) yield page;
     }
   }
 
@@ -237,7 +268,7 @@ export class AffinityClient {
   }
 
   private async searchV2(kind: EntityKind, term: string, maxPages: number): Promise<EntityRecord[]> {
-    const schema = pagedSchema(entityRecordSchema);
+    const schema = entityResponseSchemas.entityRecordPage;
     const body = { search: { term } };
     const found: EntityRecord[] = [];
     let url: URL | undefined = this.transport.url(`/v2/${entityPath[kind]}/search`, { limit: maxPageSize });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fieldSchema } from './schemas.js';
+import { fieldMetadataSchema, fieldSchema, pagedSchema } from './schemas.js';
 
 // Shapes of companies and persons as affinity-sync reads them from the 2026-07-15 endpoints
 // (GET /v2/{companies,persons}?ids=…, POST /v2/{companies,persons}/search) and v1 ?term= search.
@@ -28,6 +28,14 @@ export const entityRecordSchema = z.looseObject({
   fields: listOf(fieldSchema),
 });
 export type EntityRecord = z.infer<typeof entityRecordSchema>;
+
+/** Every response body the entity calls parse (the sample-based tests parse through these). */
+export const entityResponseSchemas = {
+  /** GET /v2/{companies|persons}/fields (FieldMetadataPaged). */
+  entityFieldsPage: pagedSchema(fieldMetadataSchema),
+  /** GET /v2/companies?ids=… and POST /v2/companies/search (CompanyPaged); persons alike (PersonPaged). */
+  entityRecordPage: pagedSchema(entityRecordSchema),
+} as const;
 
 /** The e-mail keys of a person list entry's `entity` (the list entry schema keeps them as unknown). */
 export const personEmailsSchema = z.looseObject({

@@ -44,6 +44,9 @@ export const createSettingsShape = {
     }),
 };
 
+/** The top-level keys that only a list mapping takes. */
+export const listOnlyKeys: readonly string[] = Object.keys(createSettingsShape);
+
 /** Per field: what an option text the dropdown does not have does. @defaultValue "reject" */
 export const fieldOptionsSchema = z
   .enum(['reject', 'create'], { error: expected('reject or create') })
@@ -58,6 +61,8 @@ export type OnUnknownCompany = 'report' | 'create';
 
 /** The part of a mapping these rules read (structural, so this file needs no import of the schema). */
 export interface CreateSettingsInput {
+  /** Set for `target: companies | persons`: there is no list to add to. */
+  target?: string | undefined;
   onUnmatched?: OnUnmatched | undefined;
   onUnknownCompany?: OnUnknownCompany | undefined;
   companyName?: string | undefined;
@@ -98,41 +103,63 @@ const entityRules = new Set(['entityId', 'domain', 'email']);
 /** How the settings fit together and with the match rules: each problem at its key. */
 export function createSettingsProblems(
   mapping: CreateSettingsInput,
-): Array<{ path: string; message: string }> {
-  const problems: Array<{ path: string; message: string }> = [];
+): Array<{ path: Array<string | number>; message: string }> {
+  const problems: Array<{ path: Array<string | number>; message: string }> = [];
   const adds = mapping.onUnmatched === 'add';
   const creates = mapping.onUnknownCompany === 'create';
+  if (mapping.target !== undefined) return targetProblems(mapping);
   if (adds && !mapping.match.some((rule) => entityRules.has(rule.by))) {
     problems.push({
-      path: 'onUnmatched',
+      path: ['onUnmatched'],
       message:
-        'add needs a match rule by entityId or domain to know which entity to add (a listEntryId names an entry that already exists)',
+        'add needs a match rule by entityId, domain or email to know which entity to add (a listEntryId names an entry that already exists)',
     });
   }
   if (creates && !adds) {
     problems.push({
-      path: 'onUnknownCompany',
+      path: ['onUnknownCompany'],
       message: 'create adds each company it makes to the list, so it needs onUnmatched: add too',
     });
   }
   if (creates && !mapping.match.some((rule) => rule.by === 'domain')) {
     problems.push({
-      path: 'onUnknownCompany',
+      path: ['onUnknownCompany'],
       message: "create needs a match rule by domain: the new company gets the row's domain",
     });
   }
   if (creates && mapping.companyName === undefined) {
     problems.push({
-      path: 'onUnknownCompany',
+      path: ['onUnknownCompany'],
       message:
         "create needs companyName: the result column holding each new company's name (e.g. companyName: company_name)",
     });
   }
   if (!creates && mapping.companyName !== undefined) {
     problems.push({
-      path: 'companyName',
+      path: ['companyName'],
       message: 'only onUnknownCompany: create reads it; set that too, or remove companyName',
     });
+  }
+  return problems;
+}
+
+// Creation adds to a list or makes a list field's options: a target has neither.
+function targetProblems(
+  mapping: CreateSettingsInput,
+): Array<{ path: Array<string | number>; message: string }> {
+  const why = `target: ${mapping.target} writes the ${mapping.target}' own fields; there is no list to add to`;
+  const problems: Array<{ path: Array<string | number>; message: string }> = [];
+  if (mapping.onUnmatched === 'add')
+    problems.push({ path: ['onUnmatched'], message: `add needs a list: ${why}` });
+  if (mapping.onUnknownCompany === 'create')
+    problems.push({ path: ['onUnknownCompany'], message: `create needs a list: ${why}` });
+  for (const [column, target] of Object.entries(mapping.fields)) {
+    if (target.options === 'create') {
+      problems.push({
+        path: ['fields', column, 'options'],
+        message: `options: create makes options of list fields (POST /v2/lists/…/dropdown-options); target: ${mapping.target} has none to make`,
+      });
+    }
   }
   return problems;
 }

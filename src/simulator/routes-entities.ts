@@ -69,9 +69,29 @@ function patchRoute(kind: EntityKind): Route {
   };
 }
 
+function dropdownOptionsRoute(kind: EntityKind): Route {
+  return {
+    method: 'GET',
+    template: `/v2/${plural[kind]}/fields/{fieldId}/dropdown-options`,
+    handle(ctx) {
+      if (ctx.legacyDropdowns) return notFound(`No route GET ${ctx.pathname}`);
+      const field = ctx.state.fieldsOf(kind).get(ctx.params['fieldId'] ?? '');
+      if (!field) return notFound(`Field ${ctx.params['fieldId']} not found on ${plural[kind]}`);
+      const type = field.valueType === 'ranked-dropdown' ? 'ranked-dropdown' : 'dropdown';
+      return pagedResult(ctx, field.dropdownOptions, (o) =>
+        type === 'ranked-dropdown'
+          ? { id: o.id, text: o.text, type, rank: o.rank ?? 0, color: o.color ?? null }
+          : { id: o.id, text: o.text, type },
+      );
+    },
+  };
+}
+
 export const entityRoutes: Route[] = [
   fieldsRoute('company'),
   fieldsRoute('person'),
+  dropdownOptionsRoute('company'),
+  dropdownOptionsRoute('person'),
   patchRoute('company'),
   patchRoute('person'),
   {

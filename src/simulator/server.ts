@@ -51,10 +51,21 @@ export interface SimulatorOptions {
   faults?: FaultOptions;
   /** Answer 404 on v2 dropdown-options, as older API versions do (clients fall back to v1). @defaultValue false */
   legacyDropdowns?: boolean;
-  /** Answer 404 on POST /v2/{companies|persons}/search, as versions before 2026-07-15 do (clients fall back to v1 search). @defaultValue false */
-  legacySearch?: boolean;
   /** Documented responses clients may not expect (null pages); also POST /_simulator/quirks. @defaultValue none */
   quirks?: Partial<SimulatorQuirks>;
+  /** Answer 404 on POST /v2/{companies|persons}/search, as versions before 2026-07-15 do (clients fall back to v1 search). @defaultValue false */
+  legacySearch?: boolean;
+  /** Told every authorized API request that reaches routing (tests check requests against the documents). */
+  onRequest?: (request: SeenRequest) => void;
+}
+
+/** An API request as the simulator received it. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** The parsed JSON body; undefined when there was none. */
+  body: unknown;
 }
 
 export interface RunningSimulator {
@@ -97,9 +108,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const initialRate = options.rateLimit ?? { limit: 900, windowSeconds: 60 };
   const maxConcurrent = options.maxConcurrent ?? null;
   const legacyDropdowns = options.legacyDropdowns ?? false;
-  const legacySearch = options.legacySearch ?? false;
   const initialQuirks: SimulatorQuirks = { nullPages: false, ...options.quirks };
   let quirks = { ...initialQuirks };
+  const legacySearch = options.legacySearch ?? false;
 
   const buildState = () =>
     fixture
@@ -204,6 +215,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
           return send(res, errorResult(400, { code: 'bad-request', message }));
         }
       }
+      options.onRequest?.({ method, path: url.pathname, query: new URLSearchParams(url.searchParams), body });
       // A create fault strikes before the create takes effect, or after it (the response is lost).
       const createFault = match.route.creates ? faults.decideCreate() : { when: 'none' as const };
       const strike = async (): Promise<void> => {

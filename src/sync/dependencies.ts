@@ -7,13 +7,15 @@ import { registerSecret } from '../log/secrets.js';
 import { openSource } from '../sources/open-source.js';
 import { MemoryStateStore } from '../state/memory-state-store.js';
 import { RedisStateStore } from '../state/redis-state-store.js';
+import type { StateStore } from '../state/state-store.js';
 import { EntityLookup } from './entity-lookup.js';
 import type { SyncDependencies } from './sync-options.js';
 
 /**
  * Builds what a run needs from the environment: the Affinity client, the limiter (shared through
  * Redis when REDIS_URL is set, else in-process), the source factory and the entity lookup (its
- * cache in Redis, else in memory). `close()` releases them.
+ * cache in Redis when REDIS_URL is set, so later runs and other processes reuse it, else for this
+ * process only). `close()` releases them.
  */
 export async function createSyncDependencies(
   env: Env,
@@ -25,14 +27,14 @@ export async function createSyncDependencies(
   const limiter = await createLimiter({
     apiKey,
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
-    keyPrefix: `${env.QUEUE_PREFIX}:limiter`,
+    keyPrefix: `${env.QUEUE_PREFIX}:`,
     safetyMargin: env.RATE_LIMIT_MARGIN,
+    windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
     quotaReserve: env.QUOTA_RESERVE,
     logger,
   });
   const client = new AffinityClient({ apiKey, baseUrl: env.AFFINITY_BASE_URL, limiter, logger });
-  // Lookups learned (and companies created) are kept in Redis when there is one, so runs share them.
-  const state = env.REDIS_URL
+  const state: StateStore = env.REDIS_URL
     ? new RedisStateStore({ redis: env.REDIS_URL, keyPrefix: `${env.QUEUE_PREFIX}:` })
     : new MemoryStateStore();
   return {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { EntityKind, EntityRecord } from '../affinity/entity-schemas.js';
 import type { Logger } from '../log/logger.js';
 import type { StateMap, StateStore } from '../state/state-store.js';
+import { errorMessage } from '../util/error-message.js';
 import { exactIds } from './entity-keys.js';
 import { fatalReason } from './fatal-reason.js';
 
@@ -124,7 +125,7 @@ export class EntityLookup {
           learned.push([key, { ids, at }]);
         } catch (error) {
           if (fatalReason(error) !== undefined) fatal ??= error;
-          const reason = error instanceof Error ? error.message : String(error);
+          const reason = errorMessage(error);
           this.#options.logger?.warn({ kind, key, err: reason }, 'entity lookup failed');
           results.set(key, { kind: 'failed', reason });
         }

@@ -4,7 +4,7 @@ import type { CreateBudget } from './create-budget.js';
 import type { LookupResult } from './entity-lookup.js';
 import type { MatchRule } from './match-row.js';
 import type { Problem } from './problem.js';
-import { type AddKey, addKeyOf, type DomainResolution, decideUnmatched } from './unmatched-row.js';
+import { type AddKey, addKeyOf, decideUnmatched, type KeyResolution } from './unmatched-row.js';
 
 /** A row no list entry matched, held back while `onUnmatched: add` decides about it. */
 export interface HeldRow {
@@ -36,27 +36,44 @@ export interface CreationPlan {
   refused: Array<{ held: HeldRow; problem: Problem; ambiguous: boolean }>;
 }
 
-/** The domains among held rows that need a lookup (normalized, each once). */
-export function domainsToResolve(held: readonly HeldRow[], rules: readonly MatchRule[]): string[] {
+/** What the held rows' keys resolved to: domains to companies, e-mail addresses to persons. */
+export interface Resolved {
+  company: ReadonlyMap<string, LookupResult>;
+  person: ReadonlyMap<string, LookupResult>;
+}
+
+/** The domains and e-mail addresses among held rows that need a lookup (normalized, each once). */
+export function keysToResolve(
+  held: readonly HeldRow[],
+  rules: readonly MatchRule[],
+): { company: string[]; person: string[] } {
   const domains = new Set<string>();
+  const emails = new Set<string>();
   for (const { row } of held) {
     const key = addKeyOf(row, rules);
     if (key?.by === 'domain') domains.add(key.domain);
+    else if (key?.by === 'email') emails.add(key.email);
   }
-  return [...domains];
+  return { company: [...domains], person: [...emails] };
+}
+
+function lookedUp(key: AddKey | null, resolved: Resolved): LookupResult | undefined {
+  if (key?.by === 'domain') return resolved.company.get(key.domain);
+  if (key?.by === 'email') return resolved.person.get(key.email);
+  return undefined;
 }
 
 /**
  * Decides every held row (pure): groups rows naming the same entity (or the same unknown domain),
  * so each is added or created once, and grants maxCreates to groups in first-row order. `resolved`
- * holds the lookup answer of each domain from `domainsToResolve`.
+ * holds the lookup answer of each key from `keysToResolve`.
  */
 export function planCreations(
   held: readonly HeldRow[],
   input: {
     settings: CreateSettings;
     rules: readonly MatchRule[];
-    resolved: ReadonlyMap<string, LookupResult>;
+    resolved: Resolved;
     onList: (entityId: number) => boolean;
     budget: CreateBudget;
   },
@@ -70,7 +87,9 @@ export function planCreations(
       onUnmatched: settings.onUnmatched,
       onUnknownCompany: settings.onUnknownCompany,
       key,
-      ...(key?.by === 'domain' ? { resolution: resolutionOf(input.resolved.get(key.domain)) } : {}),
+      ...(key !== null && key.by !== 'entityId'
+        ? { resolution: resolutionOf(lookedUp(key, input.resolved)) }
+        : {}),
       onList: input.onList,
       ...(settings.companyName === undefined ? {} : { name: item.row[settings.companyName] }),
     });
@@ -79,7 +98,7 @@ export function planCreations(
         refused.push({ held: item, problem: item.problem, ambiguous: false });
         break;
       case 'refuse': {
-        const looked = key?.by === 'domain' ? input.resolved.get(key.domain)?.kind : undefined;
+        const looked = lookedUp(key, input.resolved)?.kind;
         const ambiguous = looked === 'ambiguous';
         // A lookup that failed is a failure of this run (partial), not a verdict on the row.
         const code = ambiguous ? 'ambiguous' : looked === 'failed' ? 'create-failed' : 'unmatched';
@@ -130,8 +149,8 @@ function group(
   byKey.set(budgetKey, { ...what, key: key?.key ?? '', rows: [item] });
 }
 
-function resolutionOf(result: LookupResult | undefined): DomainResolution {
-  if (result === undefined) return { kind: 'failed', reason: 'the domain was not looked up' };
+function resolutionOf(result: LookupResult | undefined): KeyResolution {
+  if (result === undefined) return { kind: 'failed', reason: 'the key was not looked up' };
   switch (result.kind) {
     case 'found':
       return { kind: 'one', entityId: result.id };

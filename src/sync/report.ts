@@ -15,6 +15,8 @@ export interface RunReport {
   runId: string;
   mode: RunMode;
   dryRun: boolean;
+  /** Set for `target:` mappings: `entries` (and each change's `entryId`) are then the companies or persons themselves. */
+  target?: 'companies' | 'persons';
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -49,6 +51,7 @@ export interface ReportInput {
   runId: string;
   mode: RunMode;
   dryRun: boolean;
+  target?: 'companies' | 'persons' | undefined;
   /** Epoch milliseconds. */
   startedAt: number;
   /** Epoch milliseconds. @defaultValue now */
@@ -71,6 +74,7 @@ export function buildReport(input: ReportInput): RunReport {
     runId: input.runId,
     mode: input.mode,
     dryRun: input.dryRun,
+    ...(input.target === undefined ? {} : { target: input.target }),
     startedAt: new Date(input.startedAt).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
     durationMs: finishedAt - input.startedAt,

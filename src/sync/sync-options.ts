@@ -15,7 +15,7 @@ export interface SyncDependencies {
   limiter: Limiter;
   openSource: (config: SourceConfig) => Source;
   logger: Logger;
-  /** Domain → company id (and e-mail → person id), cached in the state store; creation needs it for domains. */
+  /** Domain → company and e-mail → person lookups, cached between runs. @defaultValue one cached for this run only */
   lookup?: EntityLookup;
 }
 

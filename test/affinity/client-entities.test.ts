@@ -3,6 +3,7 @@ import { AffinityClient } from '../../src/affinity/client.js';
 import type { EntityRecord } from '../../src/affinity/entity-schemas.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import { entityFixture } from '../support/entity-fixture.js';
+import { requestLog, requestProblems } from '../support/openapi-request.js';
 
 // The client's 2026-07-15 entity calls over real HTTP: fields, reads by ids, PATCH, search and
 // the v1 search fallback of older API versions.
@@ -18,7 +19,8 @@ const many = {
     })),
   ],
 };
-const sim: RunningSimulator = await startSimulator({ fixture: many });
+const seen = requestLog();
+const sim: RunningSimulator = await startSimulator({ fixture: many, onRequest: seen.record });
 const legacy: RunningSimulator = await startSimulator({ fixture: entityFixture, legacySearch: true });
 afterAll(() => Promise.all([sim.close(), legacy.close()]));
 
@@ -102,5 +104,19 @@ describe('entity calls', () => {
       'GET /organizations': 2,
       'GET /persons': 1,
     });
+  });
+
+  it('sent only requests the 2026-07-15 document describes (paths, parameters, bodies)', () => {
+    const v2 = seen.requests.filter((r) => r.path.startsWith('/v2/'));
+    expect(v2.length).toBeGreaterThan(5);
+    expect(v2.flatMap((r) => requestProblems(r))).toEqual([]);
+    // The checker does catch what the document does not allow.
+    const bad = {
+      method: 'POST',
+      path: '/v2/companies/search',
+      query: new URLSearchParams('limit=500'),
+      body: { q: 1 },
+    };
+    expect(requestProblems(bad)).toHaveLength(2);
   });
 });

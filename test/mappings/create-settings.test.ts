@@ -79,7 +79,7 @@ describe('one message per invalid creation setting', () => {
 
   it('onUnmatched: add with only a listEntryId rule', () => {
     expect(problemsOf(text('onUnmatched: add\n', 'match:\n  - column: id\n    by: listEntryId\n'))).toEqual([
-      'mappings/test.yaml:11:14 onUnmatched: add needs a match rule by entityId or domain to know which entity to add (a listEntryId names an entry that already exists)',
+      'mappings/test.yaml:11:14 onUnmatched: add needs a match rule by entityId, domain or email to know which entity to add (a listEntryId names an entry that already exists)',
     ]);
   });
 
@@ -90,6 +90,18 @@ describe('one message per invalid creation setting', () => {
       'mappings/test.yaml:11:19 onUnknownCompany: create adds each company it makes to the list, so it needs onUnmatched: add too',
       "mappings/test.yaml:11:19 onUnknownCompany: create needs a match rule by domain: the new company gets the row's domain",
       "mappings/test.yaml:11:19 onUnknownCompany: create needs companyName: the result column holding each new company's name (e.g. companyName: company_name)",
+    ]);
+  });
+
+  it('creation on a target mapping (no list to add to)', () => {
+    const target = m({
+      list: 'target: companies\n',
+      fields: 'fields:\n  arr:\n    field: field-1\n    options: create\n',
+      mode: 'onUnmatched: add\n',
+    });
+    expect(problemsOf(target)).toEqual([
+      'mappings/test.yaml:12:14 fields.arr.options: options: create makes options of list fields (POST /v2/lists/…/dropdown-options); target: companies has none to make',
+      "mappings/test.yaml:13:14 onUnmatched: add needs a list: target: companies writes the companies' own fields; there is no list to add to",
     ]);
   });
 

@@ -36,6 +36,11 @@ describe('addKeyOf: the entity an unmatched row names', () => {
       key: 'domain=acme.com',
     });
     expect(addKeyOf({ entry: 5, id: 'abc', domain: 'not a domain' }, rules)).toBeNull();
+    expect(addKeyOf({ mail: ' Alex@Example.COM ' }, [{ column: 'mail', by: 'email' }])).toEqual({
+      by: 'email',
+      email: 'alex@example.com',
+      key: 'mail=alex@example.com',
+    });
     expect(addKeyOf({ entry: 5 }, rules)).toBeNull();
   });
 });
@@ -90,6 +95,20 @@ describe('decideUnmatched', () => {
     expect(decideUnmatched({ ...base, key: byDomain, resolution: { kind: 'none' } })).toEqual({
       kind: 'refuse',
       reason: 'not added: no company has the domain nimbus.io (onUnknownCompany: create would make it)',
+    });
+  });
+
+  it('an e-mail of exactly one person adds them; no person is ever created', () => {
+    const byEmail = { by: 'email', email: 'a@x.io', key: 'mail=a@x.io' } as const;
+    expect(decideUnmatched({ ...base, key: byEmail, resolution: { kind: 'one', entityId: 7 } })).toEqual({
+      kind: 'add',
+      entityId: 7,
+    });
+    expect(
+      decideUnmatched({ ...base, onUnknownCompany: 'create', key: byEmail, resolution: { kind: 'none' } }),
+    ).toEqual({
+      kind: 'refuse',
+      reason: 'not added: no person has the e-mail address a@x.io (persons are never created)',
     });
   });
 

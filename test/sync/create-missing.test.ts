@@ -11,7 +11,7 @@ import { createOptions } from '../../src/sync/create-options.js';
 import { EntityLookup } from '../../src/sync/entity-lookup.js';
 import type { MatchRule } from '../../src/sync/match-row.js';
 import { OptionCreations } from '../../src/sync/option-creations.js';
-import { domainsToResolve, type HeldRow, planCreations } from '../../src/sync/plan-creations.js';
+import { type HeldRow, keysToResolve, planCreations } from '../../src/sync/plan-creations.js';
 
 // The create steps against the simulator, without the engine: entries and companies placed once
 // each through lost answers, options made once, nothing made in a dry run.
@@ -85,7 +85,10 @@ async function place(
   const lookup = new EntityLookup({ client: c, state: new MemoryStateStore(), apiKey: sim.apiKey });
   const heldRows = held(rows);
   const onList = new Set(sim.state.lists.get(1001)!.entries.map((e) => e.entityId));
-  const resolved = await lookup.resolve('company', domainsToResolve(heldRows, rules));
+  const resolved = {
+    company: await lookup.resolve('company', keysToResolve(heldRows, rules).company),
+    person: new Map(),
+  };
   const plan = planCreations(heldRows, {
     settings,
     rules,

@@ -281,6 +281,48 @@ describe('onUnmatched: add', () => {
   });
 });
 
+describe('person lists by e-mail', () => {
+  it('adds the person an address names (exactly one), never creates one', async () => {
+    const sim = await simulator({
+      fixture: {
+        companies: [],
+        persons: [
+          { id: 7, firstName: 'Alex', lastName: 'Rivera', primaryEmailAddress: 'alex@example.com' },
+          { id: 8, firstName: 'Sam', lastName: 'Lee', primaryEmailAddress: 'sam@example.com' },
+        ],
+        lists: [
+          {
+            id: 1001,
+            name: 'Advisors',
+            type: 'person',
+            fields: [{ id: 'field-1', name: 'ARR', type: 'list', valueType: 'number' }],
+            entries: [{ id: 101, entityId: 7, values: {} }],
+          },
+        ],
+      },
+    });
+    const query = `select * from (values ('ALEX@example.com', 1), (' sam@example.com', 2), ('nobody@example.com', 3)) v(mail, arr)`;
+    const m = mapping(query, { match: [{ column: 'mail', by: 'email' }] });
+    const report = await sync(sim, m);
+    expect(sim.state.lists.get(1001)!.entries.map((e) => [e.entityId, e.values.get('field-1')])).toEqual([
+      [7, 1],
+      [8, 2],
+    ]);
+    expect(report.creations?.map((c) => [c.kind, c.entityId, c.key])).toEqual([
+      ['list-entry', 8, 'mail=sam@example.com'],
+    ]);
+    expect(report.problems).toEqual([
+      {
+        code: 'unmatched',
+        row: 3,
+        key: 'mail=nobody@example.com',
+        reason: 'not added: no person has the e-mail address nobody@example.com (persons are never created)',
+      },
+    ]);
+    expect(report.status).toBe('succeeded');
+  });
+});
+
 describe('maxCreates', () => {
   it('maxCreates: 5 with 20 missing rows creates 5 and reports 15 (partial); the dry run creates nothing and lists 20', async () => {
     const sim = await simulator({ fixture: fixture(40) });

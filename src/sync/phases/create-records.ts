@@ -3,7 +3,7 @@ import { createOptions } from '../create-options.js';
 import { type CreateRun, recordCreations } from '../create-run.js';
 import { diffUpdates } from '../diff-updates.js';
 import type { EntryIndex, IndexedEntry } from '../entry-index.js';
-import { type CreationGroup, domainsToResolve, planCreations } from '../plan-creations.js';
+import { type CreationGroup, keysToResolve, planCreations } from '../plan-creations.js';
 import { convertRow, type MappedField } from '../plan-row.js';
 import { failureText } from '../run-failure.js';
 import type { SyncDependencies } from '../sync-options.js';
@@ -28,9 +28,13 @@ export async function createRecords(
   run.progress.phase = 'creating';
   run.tell();
   const rules = run.mapping.match;
-  const domains = domainsToResolve(creates.held, rules);
-  const resolved =
-    domains.length > 0 && deps.lookup ? await deps.lookup.resolve('company', domains) : new Map();
+  const keys = keysToResolve(creates.held, rules);
+  const resolve = async (kind: 'company' | 'person', wanted: string[]) =>
+    wanted.length > 0 && deps.lookup ? deps.lookup.resolve(kind, wanted) : new Map();
+  const resolved = {
+    company: await resolve('company', keys.company),
+    person: await resolve('person', keys.person),
+  };
   const plan = planCreations(creates.held, {
     settings: creates.settings,
     rules,

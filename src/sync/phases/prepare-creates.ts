@@ -1,6 +1,7 @@
 import { checkCreateTarget } from '../../mappings/check-create-target.js';
 import { ConfigError } from '../../mappings/config-error.js';
 import { createSettingsOf } from '../../mappings/create-settings.js';
+import { destinationOf } from '../../mappings/mapping-schema.js';
 import { type CreateRun, startCreateRun } from '../create-run.js';
 import type { MappedField } from '../plan-row.js';
 import type { SyncDependencies } from '../sync-options.js';
@@ -19,21 +20,16 @@ export async function prepareCreates(
   fields: MappedField[],
 ): Promise<PhaseOutcome<CreateRun | undefined>> {
   const settings = createSettingsOf(run.mapping);
-  if (!settings.enabled) return succeed(undefined);
-  const list = await deps.client.getList(run.mapping.list);
+  const destination = destinationOf(run.mapping);
+  // The schema refuses creation settings on a target: lists are where anything is created.
+  if (!settings.enabled || destination.kind !== 'list') return succeed(undefined);
+  const list = await deps.client.getList(destination.listId);
   const problems = checkCreateTarget(
     run.mapping,
     list,
     fields.map((m) => m.field),
   );
   if (problems.length > 0) throw new ConfigError(problems.map((p) => configProblem(run.options, p)));
-  if (
-    settings.onUnmatched === 'add' &&
-    deps.lookup === undefined &&
-    run.mapping.match.some((r) => r.by === 'domain')
-  ) {
-    throw new Error('onUnmatched: add with a domain rule needs the entity lookup (SyncDependencies.lookup)');
-  }
   const checks = run.options.createChecks ?? {};
   const creates = startCreateRun(settings, list, {
     ...checks,
