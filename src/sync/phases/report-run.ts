@@ -19,5 +19,8 @@ export function reportRun(run: RunContext, last: PhaseOutcome<unknown>): RunRepo
     ...(last.ok ? {} : { error: last.error }),
     problems: run.problems,
     changes: run.changes,
+    ...(run.creates === undefined
+      ? {}
+      : { creates: { summary: run.creates.summary, records: run.creates.records } }),
   });
 }
