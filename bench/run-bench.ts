@@ -7,6 +7,7 @@ import { type BenchResults, renderMarkdown, type ScenarioResult } from './result
 import { backfillScenario } from './scenario-backfill.js';
 import { baselineScenario } from './scenario-baseline.js';
 import { incrementalScenario, largeIncremental, nightlyIncremental } from './scenario-incremental.js';
+import { learnedWindowScenario } from './scenario-learned-window.js';
 import { type NightlyOutcome, nightlyScenario } from './scenario-nightly.js';
 import { throughputScenario } from './scenario-throughput.js';
 import { killRunningChildren } from './spawn-runs.js';
@@ -52,6 +53,9 @@ export async function runBench(
           break;
         case 'S5':
           scenarios.push(await incrementalScenario(ctx, largeIncremental));
+          break;
+        case 'S6':
+          scenarios.push(await learnedWindowScenario(ctx));
           break;
         default: {
           const never: never = id;

@@ -16,7 +16,7 @@ export const listEntryReadRoutes: Route[] = [
       if (!entry) return notFound(`List entry ${ctx.params['listEntryId']} not found on list ${list.id}`);
       const fields = selectFields(ctx, list.fields, { ids: 'fieldIds', types: 'fieldTypes' }, false);
       if (!Array.isArray(fields)) return fields;
-      return { status: 200, body: renderEntry(ctx.state, entry, fields) };
+      return { status: 200, body: renderEntry(ctx.state, list, entry, fields) };
     },
   },
 ];

@@ -7,12 +7,15 @@ import { registerSecret } from '../log/secrets.js';
 import { openSource } from '../sources/open-source.js';
 import { MemoryStateStore } from '../state/memory-state-store.js';
 import { RedisStateStore } from '../state/redis-state-store.js';
+import type { StateStore } from '../state/state-store.js';
+import { EntityLookup } from './entity-lookup.js';
 import type { SyncDependencies } from './sync-options.js';
 
 /**
  * Builds what a run needs from the environment: the Affinity client, the limiter (shared through
- * Redis when REDIS_URL is set, else in-process), the source factory and the state store (Redis, else
- * memory). `close()` releases them.
+ * Redis when REDIS_URL is set, else in-process), the source factory and the entity lookup (its
+ * cache in Redis when REDIS_URL is set, so later runs and other processes reuse it, else for this
+ * process only). `close()` releases them.
  */
 export async function createSyncDependencies(
   env: Env,
@@ -24,14 +27,14 @@ export async function createSyncDependencies(
   const limiter = await createLimiter({
     apiKey,
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
-    keyPrefix: `${env.QUEUE_PREFIX}:limiter`,
+    keyPrefix: `${env.QUEUE_PREFIX}:`,
     safetyMargin: env.RATE_LIMIT_MARGIN,
+    windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
     quotaReserve: env.QUOTA_RESERVE,
     logger,
   });
   const client = new AffinityClient({ apiKey, baseUrl: env.AFFINITY_BASE_URL, limiter, logger });
-  // Kept state lives beside the queue's keys; without Redis it lasts one process (not durable).
-  const state = env.REDIS_URL
+  const state: StateStore = env.REDIS_URL
     ? new RedisStateStore({ redis: env.REDIS_URL, keyPrefix: `${env.QUEUE_PREFIX}:` })
     : new MemoryStateStore();
   return {
@@ -40,6 +43,7 @@ export async function createSyncDependencies(
     logger,
     openSource: (config) => openSource(config, { logger, mappingName }),
     state,
+    lookup: new EntityLookup({ client, state, apiKey, logger }),
     close: async () => {
       await limiter.close();
       await state.close();

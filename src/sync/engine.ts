@@ -1,17 +1,30 @@
+import type { EntityKind } from '../affinity/entity-schemas.js';
 import type { FieldUpdate } from '../affinity/field-value.js';
+import { destinationOf } from '../mappings/mapping-schema.js';
 import type { Source } from '../sources/source.js';
+import { MemoryStateStore } from '../state/memory-state-store.js';
+import { holdUnmatched } from './create-run.js';
+import { EntityLookup } from './entity-lookup.js';
+import { entityTarget } from './entity-target.js';
+import type { EntryIndex } from './entry-index.js';
 import { type CurrentValues, countSkippedRows } from './incremental/incremental-read.js';
 import { listTarget } from './list-target.js';
+import { collectRows } from './phases/collect-rows.js';
+import { createRecords } from './phases/create-records.js';
 import { describeSource } from './phases/describe-source.js';
-import type { PhaseOutcome } from './phases/phase-outcome.js';
+import { type PhaseOutcome, succeed } from './phases/phase-outcome.js';
 import { type EntryChanges, planRows } from './phases/plan-rows.js';
+import { prepareCreates } from './phases/prepare-creates.js';
 import { readCurrent } from './phases/read-current.js';
 import { reportRun } from './phases/report-run.js';
 import { resolveMappedFields } from './phases/resolve-fields.js';
-import { guarded, startRun } from './phases/run-context.js';
+import { resolveRecords } from './phases/resolve-records.js';
+import { guarded, type RunContext, startRun } from './phases/run-context.js';
 import { writeChanges } from './phases/write-changes.js';
+import { listWords, type MappedField } from './plan-row.js';
 import type { RunReport } from './report.js';
 import type { SyncDependencies, SyncOptions } from './sync-options.js';
+import type { Target } from './target.js';
 
 export type { SyncDependencies, SyncOptions, SyncProgress } from './sync-options.js';
 
@@ -22,38 +35,118 @@ export type { SyncDependencies, SyncOptions, SyncProgress } from './sync-options
  */
 export async function runSync(deps: SyncDependencies, options: SyncOptions): Promise<RunReport> {
   const run = startRun(deps, options);
-  const target = listTarget(deps.client, options.mapping.list);
+  const destination = destinationOf(options.mapping);
+  const gone = new Map<number, string[]>();
+  let lookup: EntityLookup | undefined;
+  let target: Target;
+  let plan: (source: Source, fields: MappedField[]) => Promise<PhaseOutcome<EntryChanges[]>>;
+  // A list run's index, kept for the create phase (opt-in creation works on lists only).
+  let listIndex: EntryIndex | undefined;
+  // A list run's current values: how they were read, and the kept state that follows the writes.
+  let current: CurrentValues | undefined;
+  if (destination.kind === 'list') {
+    const list = listTarget(deps.client, destination.listId);
+    target = list;
+    plan = async (source, fields) => {
+      const planned = await planList(run, deps, destination.listId, list, source, fields);
+      if (!planned.ok) return planned;
+      listIndex = planned.value.current.index;
+      current = planned.value.current;
+      return succeed(planned.value.writes);
+    };
+  } else {
+    const entity: EntityKind = destination.kind === 'companies' ? 'company' : 'person';
+    const lookups = deps.lookup ?? inProcessLookup(deps);
+    lookup = lookups;
+    // A write that finds a looked-up company gone (404) drops the cached lookup: the next run searches again.
+    const records = entityTarget(deps.client, entity, (id) => lookups.forget(entity, gone.get(id) ?? []));
+    target = records;
+    plan = async (source, fields) => {
+      const rows = await guarded(run, () => collectRows(run, source, fields));
+      if (!rows.ok) return rows;
+      const found = await guarded(run, () => resolveRecords(run, records, lookups, rows.value, fields));
+      if (!found.ok) return found;
+      for (const [id, keys] of found.value.keysById) gone.set(id, keys);
+      const words = { record: entity, where: '' };
+      return guarded(run, () => planRows(run, rows.value, found.value.index, fields, words));
+    };
+  }
 
   const fields = await guarded(run, () => resolveMappedFields(run, target));
   if (!fields.ok) return reportRun(run, fields);
+  const creates = await guarded(run, () => prepareCreates(run, deps, fields.value));
+  if (!creates.ok) return reportRun(run, creates);
 
   const source = deps.openSource(options.mapping.source);
-  let current: CurrentValues | undefined;
-  const writes = await closing(source, async () => {
+  const planned = await closing(source, async () => {
     const columns = await guarded(run, () => describeSource(run, source, fields.value));
     if (!columns.ok) return columns;
-    const read = await guarded(run, () => readCurrent(run, target, fields.value, deps));
-    if (!read.ok) return read;
-    current = read.value;
-    const onMatched = countSkippedRows(read.value);
-    return guarded(run, () => planRows(run, source, read.value.index, fields.value, onMatched));
+    return plan(source, fields.value);
   });
-  if (!writes.ok || current === undefined) return reportRun(run, writes, current?.info);
+  if (!planned.ok) return reportRun(run, planned, current?.info);
 
-  // The kept state follows each write (incremental); it is a no-op for live and dry runs.
-  const { session } = current;
-  const tracked = session.tracking(target, plannedUpdates(writes.value));
-  const written = await guarded(run, () => writeChanges(run, tracked, fields.value, writes.value));
+  // Opt-in creation, between planning and writing: its new entries are written like the others.
+  const creating = creates.value;
+  const index = listIndex;
+  let writes: PhaseOutcome<EntryChanges[]> = planned;
+  if (creating !== undefined && index !== undefined) {
+    const withLookup = { ...deps, lookup: deps.lookup ?? inProcessLookup(deps) };
+    writes = await guarded(run, () =>
+      createRecords(run, withLookup, creating, index, fields.value, planned.value),
+    );
+  }
+  if (!writes.ok) return reportRun(run, writes, current?.info);
+  const ready = writes.value;
+
+  // sync: incremental — the kept state follows each write; live and dry runs keep none.
+  const session = current?.session;
+  const writer = session ? session.tracking(target, plannedUpdates(ready)) : target;
+  const written = await guarded(run, () => writeChanges(run, writer, fields.value, ready));
+  if (lookup !== undefined) run.log.info({ searches: lookup.searches }, 'entity lookups sent');
+  if (session === undefined) return reportRun(run, written);
+  // The watermark moves only when the run finished (its writes stopped by nothing fatal).
   const finished = await guarded(run, async () => {
     await session.finish(written.ok);
     return written;
   });
-  return reportRun(run, finished, current.info);
+  return reportRun(run, finished, current?.info);
 }
 
 /** Every update each entry gets this run, for the state kept around its writes. */
 function plannedUpdates(writes: readonly EntryChanges[]): Map<number, FieldUpdate[]> {
   return new Map(writes.map((w) => [w.entry.listEntryId, w.changed.map((c) => c.update)]));
+}
+
+/**
+ * A list run: the current values (a scan, or sync: incremental's state and change feed), then
+ * stream the rows against them (holding unmatched ones to add).
+ */
+async function planList(
+  run: RunContext,
+  deps: SyncDependencies,
+  listId: number,
+  target: Target,
+  source: Source,
+  fields: MappedField[],
+): Promise<PhaseOutcome<{ current: CurrentValues; writes: EntryChanges[] }>> {
+  const current = await guarded(run, () => readCurrent(run, target, fields, { ...deps, listId }));
+  if (!current.ok) return current;
+  const hold = holdUnmatched(run.creates);
+  const onMatched = countSkippedRows(current.value);
+  const writes = await guarded(run, () =>
+    planRows(run, source.rows(), current.value.index, fields, listWords, hold, onMatched),
+  );
+  return writes.ok ? succeed({ current: current.value, writes: writes.value }) : writes;
+}
+
+// Callers that pass no lookup (tests, tools) get one whose cache lives as long as this run.
+function inProcessLookup(deps: SyncDependencies): EntityLookup {
+  return new EntityLookup({
+    client: deps.client,
+    state: new MemoryStateStore(),
+    apiKey: 'in-process',
+    logger: deps.logger,
+  });
 }
 
 /** Runs the phases that use the source, then closes it (the writes do not need it). */

@@ -115,8 +115,8 @@ describe('client calls for incremental sync', () => {
 
   it('re-reads entries one GET each, or companies 100 a call when every field is global; a gone entry is null', async () => {
     const known = new Map([
-      [11, { entityId: 1, domain: 'c1.com', domains: ['c1.com'], values: null }],
-      [12, { entityId: 2, domain: 'c2.com', domains: ['c2.com'], values: null }],
+      [11, { type: 'company', entityId: 1, domain: 'c1.com', domains: ['c1.com'], values: null }],
+      [12, { type: 'company', entityId: 2, domain: 'c2.com', domains: ['c2.com'], values: null }],
     ]);
     const single = await rereadEntries(client, {
       listId: 2001,

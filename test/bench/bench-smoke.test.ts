@@ -50,7 +50,7 @@ describe('parseBenchArgs', () => {
 
   it('names an unknown scenario and the known ones', () => {
     expect(() => parseBenchArgs(['--only', 'S9'], defaults)).toThrow(
-      new BenchUsageError('--only: unknown scenario "S9" (known: S1, S1i, baseline, S2, S3, S4, S5)'),
+      new BenchUsageError('--only: unknown scenario "S9" (known: S1, S1i, baseline, S2, S3, S4, S5, S6)'),
     );
     expect(() => parseBenchArgs(['--scale', '0'], defaults)).toThrow(
       '--scale must be a positive number; got "0"',
@@ -94,7 +94,16 @@ describe('runBench on a tiny size', () => {
     );
     const results = await runBench(options, { command: 'smoke', say: (line) => lines.push(line) });
 
-    expect(results.scenarios.map((s) => s.id)).toEqual(['S1', 'S1i', 'baseline', 'S2', 'S3', 'S4', 'S5']);
+    expect(results.scenarios.map((s) => s.id)).toEqual([
+      'S1',
+      'S1i',
+      'baseline',
+      'S2',
+      'S3',
+      'S4',
+      'S5',
+      'S6',
+    ]);
     const figure = (id: string, name: string) =>
       results.scenarios.find((s) => s.id === id)!.figures.find((f) => f.figure === name)!;
     // 200 entries, 10 changed: 2 pages + 10 PATCHes, plus the field and dropdown-option reads.
@@ -117,6 +126,8 @@ describe('runBench on a tiny size', () => {
         figure(id, 'end state: incremental = live = warehouse, each needed entry written once').met,
       ).toBe(true);
     }
+    expect(figure('S6', '40 per 5 s: 429s').number).toBe(0);
+    expect(figure('S6', '120 per 60 s: requests (reads + writes)').value).toBe('9 (3 + 6)');
 
     const markdown = renderMarkdown(results);
     expect(markdown).toContain('| Scenario | Figure | Value | Target | Met? |');

@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { readEnv } from '../../config/env.js';
 import { createLogger } from '../../log/logger.js';
 import { findMapping } from '../../mappings/load-mapping.js';
@@ -8,6 +7,7 @@ import { executeRun } from '../../sync/execute-run.js';
 import { exitCodeOf } from '../../sync/report.js';
 import { formatSummary } from '../../sync/summary.js';
 import { type Command, parseCommandLine } from '../command.js';
+import { parseOptions } from '../parse-options.js';
 import { progressReporter } from '../progress-reporter.js';
 import { reportFailure } from '../report-failure.js';
 
@@ -21,8 +21,13 @@ Options:
   --full           sync: incremental — read the whole list and rebuild the kept state (a reconcile)
   --report FILE    write the JSON report to FILE
 
-Environment: AFFINITY_API_KEY (required), AFFINITY_BASE_URL, MAPPINGS_DIR, REDIS_URL, LOG_LEVEL.
-Exit codes: 0 succeeded, 1 partial or failed, 2 invalid mapping or configuration (nothing sent).`;
+Environment: AFFINITY_API_KEY (required), AFFINITY_BASE_URL, MAPPINGS_DIR, REDIS_URL (shared limiter;
+unset: in-process), SYNC_CONCURRENCY, RATE_LIMIT_MARGIN, QUOTA_RESERVE, QUEUE_PREFIX, LOG_LEVEL; and
+the variables the mapping reads as \${NAME}.
+Exit codes: 0 succeeded, 1 partial or failed, 2 invalid mapping or configuration (nothing sent).
+
+Example:
+  affinity-sync run mappings/portfolio.yaml --dry-run`;
 
 export const command: Command = {
   name: 'run',
@@ -63,7 +68,7 @@ function parse(argv: string[]): {
   mode?: 'diff' | 'overwrite';
   reportFile?: string;
 } {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: argv,
     allowPositionals: true,
     options: {

@@ -13,7 +13,7 @@ import {
   entryStateOf,
   type IncrementalMeta,
   type IncrementalState,
-  indexedEntryOf,
+  listEntryOf,
   type Watermark,
 } from './incremental-state.js';
 import { readFeed } from './read-feed.js';
@@ -36,6 +36,8 @@ export interface CurrentValuesInput {
   /** Where incremental state lives; null when the run has no store at all. */
   state: IncrementalState | null;
   mapping: Mapping;
+  /** The mapping's list (incremental sync reads lists only). */
+  listId: number;
   fields: readonly ReadField[];
   mode: 'diff' | 'overwrite';
   /** `run --full`. */
@@ -97,14 +99,14 @@ export async function readCurrentValues(input: CurrentValuesInput): Promise<Curr
   const state = input.state;
   const now = input.now ?? Date.now;
   const userId = (await input.client.whoami()).user.id;
-  const tracking = await untrackedFields(input.client, input.mapping.list, input.fields);
+  const tracking = await untrackedFields(input.client, input.listId, input.fields);
   if (tracking.note) input.log.warn({ mapping: input.mapping.name }, tracking.note);
   const context: Context = {
     input,
     state,
     userId,
     tracked: input.fields.map((f) => f.fieldId).filter((id) => !tracking.untracked.includes(id)),
-    hash: fieldsHash(input.mapping.list, input.fields),
+    hash: fieldsHash(input.listId, input.fields),
     now,
   };
   const meta = await state.meta();
@@ -116,7 +118,7 @@ export async function readCurrentValues(input: CurrentValuesInput): Promise<Curr
     meta,
     now: now(),
     reconcileEveryMs: durationMs(input.mapping.reconcileEvery) ?? 7 * 86_400_000,
-    listId: input.mapping.list,
+    listId: input.listId,
     fieldsHash: context.hash,
     fieldIds: input.fields.map((f) => f.fieldId),
     untracked: tracking.untracked,
@@ -199,7 +201,7 @@ async function incremental(context: Context, meta: IncrementalMeta): Promise<Rea
     limit: scanCalls,
   });
   const flagged = flaggedEntries(fold.foreign, {
-    listId: input.mapping.list,
+    listId: input.listId,
     listFieldIds: new Set(input.fields.filter((f) => f.kind === 'list').map((f) => f.fieldId)),
     known: (id) => current.has(id),
     entriesOfEntity: entityLookup(current),
@@ -227,7 +229,7 @@ async function incremental(context: Context, meta: IncrementalMeta): Promise<Rea
     ];
   }
   const reread = await rereadEntries(input.client, {
-    listId: input.mapping.list,
+    listId: input.listId,
     ids: toRead,
     fieldIds,
     batched,
@@ -270,7 +272,7 @@ function applyRereads(
     if (entry === null) current.delete(id);
     else current.set(id, entryStateOf(entry, ids));
   }
-  for (const [id, state] of current) index.addKnown(indexedEntryOf(id, state), state);
+  for (const [id, state] of current) index.add(listEntryOf(id, input.listId, state));
   return index;
 }
 
@@ -304,7 +306,7 @@ function sessionOf(
 function metaOf(context: Context, watermark: Watermark, reconciledAt: string): IncrementalMeta {
   return {
     version: 1,
-    listId: context.input.mapping.list,
+    listId: context.input.listId,
     fieldsHash: context.hash,
     reconciledAt,
     watermark,

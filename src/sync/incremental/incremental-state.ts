@@ -1,22 +1,28 @@
 import { z } from 'zod';
+import { personEmailsSchema } from '../../affinity/entity-schemas.js';
 import { fieldValueReadSchema, type ListEntry } from '../../affinity/schemas.js';
 import type { StateMap, StateStore } from '../../state/state-store.js';
-import type { IndexedEntry } from '../entry-index.js';
 
 // The state an incremental mapping keeps between runs, in two maps of the StateStore:
 //   incremental:<mapping>:entries  list entry id → EntryState (every entry of the list at the last
-//                                  reconcile: identity for matching rows, and the values last known
+//                                  reconcile: identity for matching rows — entity id, domains,
+//                                  e-mail addresses — and the values last known
 //                                  to be in Affinity for the mapped fields, or null = unknown)
 //   incremental:<mapping>:meta     "meta" → IncrementalMeta (list, field-set hash, watermark,
 //                                  last reconcile, tracked fields, the key's user)
-// The row key → entries index is rebuilt from the entries' identities (entity id, domains, entry
-// id) at each run, so it follows the match rules of the run instead of the rules of the last one.
+// The row key → entries index is rebuilt from the entries' identities at each run (through the
+// same EntryIndex a scan fills), so it follows the match rules of the run, not of the last one.
 
 export const entryStateSchema = z.object({
+  /** The list entry's type: "company", "person" or "opportunity". */
+  type: z.string(),
   entityId: z.number().int(),
   name: z.string().optional(),
   domain: z.string().nullable(),
   domains: z.array(z.string()),
+  /** A person's addresses, for rules matching by e-mail. */
+  primaryEmailAddress: z.string().nullable().optional(),
+  emailAddresses: z.array(z.string()).optional(),
   /** Values last known to be in Affinity, by field id; null when a write was sent and not confirmed. */
   values: z.record(z.string(), fieldValueReadSchema).nullable(),
 });
@@ -97,22 +103,46 @@ export class IncrementalState {
 export function entryStateOf(entry: ListEntry, fieldIds: ReadonlySet<string>): EntryState {
   const values: Record<string, z.infer<typeof fieldValueReadSchema>> = {};
   for (const field of entry.entity.fields) if (fieldIds.has(field.id)) values[field.id] = field.value;
+  const emails = personEmailsSchema.safeParse(entry.entity);
+  const primary = emails.success ? emails.data.primaryEmailAddress : undefined;
+  const all = emails.success ? emails.data.emailAddresses : undefined;
   return {
+    type: entry.type,
     entityId: entry.entity.id,
     ...(entry.entity.name === undefined ? {} : { name: entry.entity.name }),
     domain: entry.entity.domain ?? null,
     domains: entry.entity.domains ?? [],
+    ...(primary === undefined ? {} : { primaryEmailAddress: primary }),
+    ...(all === undefined || all === null ? {} : { emailAddresses: all }),
     values,
   };
 }
 
-/** A known entry state as the index holds it (values as a Map). */
-export function indexedEntryOf(listEntryId: number, state: EntryState): IndexedEntry {
-  const entry: IndexedEntry = {
-    listEntryId,
-    entityId: state.entityId,
-    values: new Map(Object.entries(state.values ?? {})),
+/**
+ * A kept entry in the shape a scan returns it, so the index (and the row key → entries lookups)
+ * are built exactly as for a live run. Unknown values (null) come out as no fields.
+ */
+export function listEntryOf(listEntryId: number, listId: number, state: EntryState): ListEntry {
+  const fields = Object.entries(state.values ?? {}).map(([id, value]) => ({
+    id,
+    name: id,
+    type: 'list',
+    value,
+  }));
+  return {
+    id: listEntryId,
+    type: state.type,
+    listId,
+    createdAt: '',
+    creatorId: null,
+    entity: {
+      id: state.entityId,
+      ...(state.name === undefined ? {} : { name: state.name }),
+      domain: state.domain,
+      domains: state.domains,
+      ...(state.primaryEmailAddress === undefined ? {} : { primaryEmailAddress: state.primaryEmailAddress }),
+      ...(state.emailAddresses === undefined ? {} : { emailAddresses: state.emailAddresses }),
+      fields,
+    },
   };
-  if (state.name !== undefined) entry.entityName = state.name;
-  return entry;
 }

@@ -1,5 +1,6 @@
 import { AffinityApiError } from '../../affinity/affinity-api-error.js';
 import type { AffinityClient } from '../../affinity/client.js';
+import type { EntityKind, EntityRecord } from '../../affinity/entity-schemas.js';
 import type { ListEntry } from '../../affinity/schemas.js';
 import type { EntryState } from './incremental-state.js';
 
@@ -8,8 +9,8 @@ const concurrency = 8;
 
 /**
  * Reads the current values of `ids` (thin). One GET …/list-entries/{id}?fieldIds=… per entry; when
- * every mapped field lives on the company (`batched`) and the entry is known, its company comes in a
- * GET /v2/companies?ids=… of 100. An entry gone from the list comes back as null.
+ * every mapped field lives on the company or person (`batched`) and the entry is known, its entity
+ * comes in a GET /v2/companies?ids=… (or persons) of 100. An entry gone from the list comes back as null.
  */
 export async function rereadEntries(
   client: AffinityClient,
@@ -26,17 +27,22 @@ export async function rereadEntries(
   const byEntity = new Map<number, number[]>();
   for (const id of options.ids) {
     const state = options.known.get(id);
-    if (!options.batched || state === undefined) single.push(id);
+    if (!options.batched || state === undefined || entityKind(state.type) === undefined) single.push(id);
     else byEntity.set(state.entityId, [...(byEntity.get(state.entityId) ?? []), id]);
   }
-  if (byEntity.size > 0) {
-    const companies = await client.getCompaniesWithFields([...byEntity.keys()], options.fieldIds);
-    for (const company of companies) {
-      for (const id of byEntity.get(company.id) ?? []) read.set(id, asListEntry(id, options.listId, company));
+  for (const kind of ['company', 'person'] as const) {
+    const entityIds = [...byEntity.keys()].filter(
+      (e) => entityKind(entityTypeOf(options.known, byEntity, e)) === kind,
+    );
+    for await (const page of client.entitiesByIds(kind, entityIds, options.fieldIds)) {
+      for (const record of page) {
+        for (const id of byEntity.get(record.id) ?? [])
+          read.set(id, asListEntry(id, options.listId, kind, record));
+      }
     }
-    // A company Affinity no longer has: its entries are gone too.
-    for (const ids of byEntity.values()) for (const id of ids) if (!read.has(id)) read.set(id, null);
   }
+  // A company or person Affinity no longer has: its entries are gone too.
+  for (const ids of byEntity.values()) for (const id of ids) if (!read.has(id)) read.set(id, null);
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < single.length) {
@@ -53,6 +59,20 @@ export async function rereadEntries(
   return read;
 }
 
-function asListEntry(id: number, listId: number, entity: ListEntry['entity']): ListEntry {
-  return { id, type: 'company', listId, createdAt: '', creatorId: null, entity };
+/** The entity kind of a list entry type whose fields can be read by ids (company and person lists). */
+function entityKind(type: string | undefined): EntityKind | undefined {
+  return type === 'company' || type === 'person' ? type : undefined;
+}
+
+function entityTypeOf(
+  known: ReadonlyMap<number, EntryState>,
+  byEntity: ReadonlyMap<number, number[]>,
+  entityId: number,
+): string | undefined {
+  const first = byEntity.get(entityId)?.[0];
+  return first === undefined ? undefined : known.get(first)?.type;
+}
+
+function asListEntry(id: number, listId: number, type: EntityKind, entity: EntityRecord): ListEntry {
+  return { id, type, listId, createdAt: '', creatorId: null, entity };
 }

@@ -16,9 +16,9 @@ export async function readCurrent(
   run: RunContext,
   target: Target,
   fields: MappedField[],
-  deps: Pick<SyncDependencies, 'client' | 'state'>,
+  deps: Pick<SyncDependencies, 'client' | 'state'> & { listId: number },
 ): Promise<PhaseOutcome<CurrentValues>> {
-  const { client, state } = deps;
+  const { client, state, listId } = deps;
   run.progress.phase = 'scanning';
   const fieldIds = [...new Set(fields.map((f) => f.field.fieldId))];
   try {
@@ -26,10 +26,11 @@ export async function readCurrent(
       client,
       state: state === undefined ? null : new IncrementalState(state, run.mapping.name),
       mapping: run.mapping,
+      listId,
       fields: fields.map((f) => ({
         fieldId: f.field.fieldId,
         valueType: f.field.valueType,
-        kind: f.kind ?? 'list',
+        kind: f.entityOwned ? 'global' : 'list',
       })),
       mode: run.mode,
       full: run.options.full ?? false,

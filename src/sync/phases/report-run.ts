@@ -14,11 +14,15 @@ export function reportRun(run: RunContext, last: PhaseOutcome<unknown>, sync?: S
     runId: run.runId,
     mode: run.mode,
     dryRun: run.dryRun,
+    target: run.mapping.target,
     startedAt: run.startedAt,
     tally: run.tally,
     ...(last.ok ? {} : { error: last.error }),
     problems: run.problems,
     changes: run.changes,
     ...(sync === undefined ? {} : { sync }),
+    ...(run.creates === undefined
+      ? {}
+      : { creates: { summary: run.creates.summary, records: run.creates.records } }),
   });
 }

@@ -178,6 +178,7 @@ describe('the feed window', () => {
 
 describe('state around a write', () => {
   const known = (values: EntryState['values']): EntryState => ({
+    type: 'company',
     entityId: 1,
     domain: null,
     domains: [],

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AffinityClient } from '../../../src/affinity/client.js';
-import type { Limiter } from '../../../src/affinity/limiter.js';
+import { type Limiter, oncePermit } from '../../../src/affinity/limiter.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { type Mapping, mappingSchema } from '../../../src/mappings/mapping-schema.js';
 import type { Fixture } from '../../../src/simulator/fixture.js';
@@ -190,15 +190,15 @@ function killableLimiter(): Limiter & { kill(): void; acquired: number } {
     async acquire() {
       this.acquired += 1;
       if (killed) throw new Error('killed (simulated SIGKILL)');
+      return oncePermit(() => undefined);
     },
-    async observe() {},
     async close() {},
   };
 }
 
 /**
- * One run. `kill-read` kills it as its `killAt`-th request is asked for; `kill-write` right after
- * its `killAt`-th PATCH left (in flight, so Affinity applies it): from then on the kept state drops
+ * One run. `kill-read` kills it as its `killAt`-th request is asked for; `kill-write` once Affinity
+ * applied its `killAt`-th PATCH, before the run heard back: from then on the kept state drops
  * every write and no request is sent, as after SIGKILL.
  */
 async function run(
@@ -223,7 +223,7 @@ async function run(
       ...limiter,
       acquire: async () => {
         if (trouble === 'kill-read' && limiter.acquired + 1 === killAt) kill();
-        await limiter.acquire();
+        return limiter.acquire();
       },
     },
     maxRetries: trouble === 'faults' ? 0 : 2,
