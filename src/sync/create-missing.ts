@@ -1,4 +1,5 @@
 import type { AffinityClient } from '../affinity/client.js';
+import { errorMessage } from '../util/error-message.js';
 import { type CreateWithCheckOptions, createWithCheck } from './create-with-check.js';
 import type { Creation } from './creation.js';
 import type { EntityLookup } from './entity-lookup.js';
@@ -54,7 +55,7 @@ export async function createMissing(input: CreateMissingInput): Promise<CreateMi
       try {
         await createGroup(input, group, result);
       } catch (caught) {
-        result.fatal ??= fatalReason(caught) ?? (caught instanceof Error ? caught.message : String(caught));
+        result.fatal ??= fatalReason(caught) ?? errorMessage(caught);
       }
     }
   };

@@ -1,4 +1,5 @@
 import type { AffinityClient } from '../affinity/client.js';
+import { errorMessage } from '../util/error-message.js';
 import { optionKey } from './convert-value.js';
 import type { CreateBudget } from './create-budget.js';
 import { type CreateWithCheckOptions, createWithCheck } from './create-with-check.js';
@@ -77,7 +78,7 @@ export async function createOptions(input: {
         options.settle(provisionalId, { reason: outcome.reason });
       }
     } catch (caught) {
-      result.fatal = fatalReason(caught) ?? (caught instanceof Error ? caught.message : String(caught));
+      result.fatal = fatalReason(caught) ?? errorMessage(caught);
       options.settle(provisionalId, { reason: 'the run stopped before it was created' });
     }
   }
