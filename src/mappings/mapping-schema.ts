@@ -3,8 +3,8 @@ import { sourceConfigSchema } from '../sources/source-config.js';
 import { createSettingsProblems, createSettingsShape, fieldOptionsSchema } from './create-settings.js';
 import { cronProblem } from './cron.js';
 import { describeInput, expected, isFromEnvironment } from './describe-input.js';
-import { durationMs } from './duration.js';
 import { type EntityTarget, entityTargets, matchKinds, matchRuleProblem } from './match-rules.js';
+import { syncSettingsProblem, syncSettingsShape } from './sync-settings.js';
 
 // The mapping format: one schema is the source of truth for the type, the defaults and the messages
 // a person reads (each schema carries its own "expected …, found …" error map). Objects are strict:
@@ -106,15 +106,6 @@ export const fieldTargetSchema = z.strictObject(
   { error: expected(`{field, onNull}`) },
 );
 
-const durationText = 'a duration like "7d" (a whole number of m, h, d or w)';
-const durationSchema = z
-  .string({ error: expected(durationText) })
-  .refine((text) => durationMs(text) !== null, { error: expected(durationText) })
-  .meta({
-    description:
-      'incremental: the longest time between full reconciles (a live run that rebuilds the state), e.g. "7d", "12h". Default 7d.',
-  });
-
 // The source configs' own schemas, with a sentence for a missing or mistyped `source:`; a bad `type`
 // is left to the parse-level map, which names the types.
 const sourceSchema = z.discriminatedUnion('type', sourceConfigSchema.options, {
@@ -183,22 +174,14 @@ export const mappingSchema = z
         }),
       /** Opt-in creation: onUnmatched, onUnknownCompany, companyName, maxCreates (create-settings.ts). */
       ...createSettingsShape,
-      /** live: scan the whole list every run; incremental: state plus Affinity's change feed (README "Incremental sync"). @defaultValue "live" */
-      sync: z
-        .enum(['live', 'incremental'], { error: expected('live or incremental') })
-        .default('live')
-        .meta({
-          description:
-            "live: read the whole list every run; incremental: read only what changed, from kept state and Affinity's field-value-changes. Default live.",
-        }),
-      /** incremental: the longest time between full reconciles (a live run that rebuilds the state). @defaultValue "7d" */
-      reconcileEvery: durationSchema.default('7d'),
+      /** How current values are read: sync, reconcileEvery (sync-settings.ts). */
+      ...syncSettingsShape,
     },
     { error: expected('a mapping with name, source, list, match and fields') },
   )
   .superRefine(checkDestination)
   .superRefine((mapping, ctx) => {
-    const problem = incrementalProblem(mapping);
+    const problem = syncSettingsProblem(mapping);
     if (problem !== null) ctx.addIssue({ code: 'custom', path: ['sync'], message: problem });
   })
   .superRefine((mapping, ctx) => {
@@ -256,22 +239,6 @@ function checkDestination(mapping: MappingShape, ctx: z.RefinementCtx): void {
       message: `a list holds companies or persons, not both: domain (match[${domain}]) matches on company lists, email (match[${email}]) on person lists`,
     });
   }
-}
-
-// sync: incremental keeps the state of one list's entries; adding entries needs the whole list each run.
-function incrementalProblem(mapping: {
-  sync: 'live' | 'incremental';
-  target?: EntityTarget | undefined;
-  onUnmatched?: string | undefined;
-}): string | null {
-  if (mapping.sync !== 'incremental') return null;
-  if (mapping.target !== undefined) {
-    return `sync: incremental reads a list's change feed; a target: ${mapping.target} mapping reads its records by id already — remove sync`;
-  }
-  if (mapping.onUnmatched === 'add') {
-    return 'sync: incremental does not see entries added to the list since its last reconcile, so onUnmatched: add could add a company twice; use sync: live with onUnmatched: add';
-  }
-  return null;
 }
 
 /** A mapping as the rest of the program sees it: defaults filled, field targets in the long form. */

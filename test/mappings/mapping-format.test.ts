@@ -35,12 +35,10 @@ describe('the mapping format', () => {
         health: { field: 'field-35901', onNull: 'clear' },
       },
       mode: 'diff',
-      sync: 'live',
-      reconcileEvery: '7d',
     });
   });
 
-  it('fills defaults: no schedule, timezone UTC, mode diff, onNull skip, sync live, reconcile every 7d', () => {
+  it('fills defaults: no schedule, timezone UTC, mode diff, onNull skip', () => {
     expect(
       mappingSchema.parse({
         name: 'a',
@@ -58,8 +56,6 @@ describe('the mapping format', () => {
       match: [{ column: 'id', by: 'listEntryId' }],
       fields: { x: { field: 'X', onNull: 'skip' }, y: { field: 'affinity-data-location', onNull: 'skip' } },
       mode: 'diff',
-      sync: 'live',
-      reconcileEvery: '7d',
     });
     expect(checkMappingText(m(), 'x.yaml', {}).mapping?.schedule).toBeUndefined();
   });
@@ -149,6 +145,15 @@ describe('one message per invalid shape', () => {
   it('reconcileEvery not a duration', () => {
     expect(problemsOf(m({ mode: 'sync: incremental\nreconcileEvery: 7 days\n' }))).toEqual([
       'mappings/test.yaml:12:17 reconcileEvery: expected a duration like "7d" (a whole number of m, h, d or w), found "7 days"',
+    ]);
+  });
+
+  it('sync incremental on a target mapping, or with onUnmatched: add', () => {
+    expect(problemsOf(m({ list: 'target: companies\n', mode: 'sync: incremental\n' }))).toEqual([
+      "mappings/test.yaml:11:7 sync: incremental reads a list's change feed, and a target: companies mapping has no list (it reads its records by id already); remove sync: incremental",
+    ]);
+    expect(problemsOf(m({ mode: 'sync: incremental\nonUnmatched: add\n' }))).toEqual([
+      'mappings/test.yaml:11:7 sync: incremental does not see entries added to the list since its last reconcile, so onUnmatched: add could add a company twice; use sync: live with onUnmatched: add',
     ]);
   });
 
@@ -435,7 +440,7 @@ describe('targets: exactly one of list and target, and the rules each takes', ()
     ]);
     expect(problemsOf(m({ list: '', mode: 'lst: 1\n' }))).toEqual([
       'mappings/test.yaml:1:1 list: expected an Affinity list id (list: 12345) or target: companies | persons (their global fields); neither is given',
-      'mappings/test.yaml:10:1 lst: unknown key "lst" (did you mean "list"?); expected one of name, schedule, source, list, target, match, fields, mode, onUnmatched, onUnknownCompany, companyName, maxCreates',
+      'mappings/test.yaml:10:1 lst: unknown key "lst" (did you mean "list"?); expected one of name, schedule, source, list, target, match, fields, mode, onUnmatched, onUnknownCompany, companyName, maxCreates, sync, reconcileEvery',
     ]);
   });
 });

@@ -2,8 +2,8 @@ import type { AffinityClient } from '../../affinity/client.js';
 import type { ListEntry } from '../../affinity/schemas.js';
 import type { ValueType } from '../../affinity/value-type.js';
 import type { Logger } from '../../log/logger.js';
-import { durationMs } from '../../mappings/duration.js';
 import type { Mapping } from '../../mappings/mapping-schema.js';
+import { syncSettingsOf } from '../../mappings/sync-settings.js';
 import { EntryIndex } from '../entry-index.js';
 import { flaggedEntries, reconcileWatermark } from './feed-window.js';
 import { untrackedFields } from './field-tracking.js';
@@ -89,7 +89,8 @@ export async function readCurrentValues(input: CurrentValuesInput): Promise<Curr
     const readCalls = input.client.calls.total - callsBefore;
     return { ...values, info: { ...info, readCalls, callsSaved: info.liveScanCalls - readCalls } };
   };
-  if (input.mapping.sync === 'live') return finish(...(await liveScan(input, 'mapping-live')));
+  const settings = syncSettingsOf(input.mapping);
+  if (settings.sync === 'live') return finish(...(await liveScan(input, 'mapping-live')));
   if (input.state === null || !input.state.durable) {
     const detail =
       'sync: incremental keeps its state in Redis; REDIS_URL is not set, so this run read the whole list like sync: live';
@@ -111,13 +112,13 @@ export async function readCurrentValues(input: CurrentValuesInput): Promise<Curr
   };
   const meta = await state.meta();
   const kind = chooseRunKind({
-    sync: input.mapping.sync,
+    sync: settings.sync,
     full: input.full,
     mode: input.mode,
     durable: state.durable,
     meta,
     now: now(),
-    reconcileEveryMs: durationMs(input.mapping.reconcileEvery) ?? 7 * 86_400_000,
+    reconcileEveryMs: settings.reconcileEveryMs,
     listId: input.listId,
     fieldsHash: context.hash,
     fieldIds: input.fields.map((f) => f.fieldId),
@@ -316,7 +317,7 @@ function metaOf(context: Context, watermark: Watermark, reconciledAt: string): I
 }
 
 function nextReconcile(context: Context, reconciledAt: string): string {
-  const every = durationMs(context.input.mapping.reconcileEvery) ?? 0;
+  const every = syncSettingsOf(context.input.mapping).reconcileEveryMs;
   return new Date(Date.parse(reconciledAt) + every).toISOString();
 }
 
