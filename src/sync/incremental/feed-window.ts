@@ -50,6 +50,8 @@ export interface ForeignChange {
  */
 export class FeedFold {
   readonly foreign: ForeignChange[] = [];
+  /** Distinct entries (or, without an entry, entities) the foreign changes name. */
+  readonly touched = new Set<string>();
   own = 0;
   alreadySeen = 0;
   pages = 0;
@@ -84,6 +86,7 @@ export class FeedFold {
         listEntryId: change.listEntry?.id ?? null,
         listId: change.listEntry?.listId ?? null,
       });
+      this.touched.add(change.listEntry ? `e${change.listEntry.id}` : `c${change.entity.id}`);
     }
   }
 

@@ -193,10 +193,52 @@ async function reconcile(context: Context, kind: Extract<RunKind, { kind: 'recon
 async function incremental(context: Context, meta: IncrementalMeta): Promise<Read> {
   const { input, state } = context;
   const current = await state.entries();
-  const scanCalls = Math.max(1, Math.ceil(current.size / 100));
+  const found = await whatToRead(context, meta, current);
+  const { fold, toRead, plan } = found;
+  const feed = { entriesFlagged: found.flagged, feedPages: fold.pages, ownChangesSkipped: fold.own };
+  if (found.overflow || plan.strategy === 'scan') {
+    const detail = `${found.overflow ? 'more than ' : ''}${toRead.length} entries to re-read cost more than a scan (${plan.scanCalls} calls)`;
+    const [values, info] = await reconcile(context, { kind: 'reconcile', reason: 'cheaper-to-scan', detail });
+    return [values, { ...info, ...feed }];
+  }
   const fieldIds = input.fields.map((f) => f.fieldId);
-  const { fold, overflow } = await readFeed(input.client, {
+  const reread = await rereadEntries(input.client, {
+    listId: input.listId,
+    ids: toRead,
     fieldIds,
+    batched: found.batched,
+    known: current,
+  });
+  const index = applyRereads(input, current, reread);
+  if (!input.dryRun) await saveRereads(state, current, reread);
+  const next = metaOf(context, fold.next(), meta.reconciledAt);
+  const info: SyncInfo = {
+    kind: 'incremental',
+    rowsSkipped: 0,
+    ...feed,
+    entriesReread: toRead.length,
+    liveScanCalls: plan.scanCalls,
+    readCalls: 0,
+    callsSaved: 0,
+    nextReconcileBy: nextReconcile(context, meta.reconciledAt),
+  };
+  input.log.info(
+    { entries: index.size, flagged: info.entriesFlagged, reread: toRead.length },
+    'current values from state and feed',
+  );
+  const session = sessionOf(context, !input.dryRun, current, next);
+  return [{ index, readThisRun: new Set(toRead), session }, info];
+}
+
+/**
+ * The feed since the watermark, the entries it flags, those whose kept values are unknown, and
+ * whether re-reading them beats a scan. The feed is read no further once a scan is cheaper.
+ */
+async function whatToRead(context: Context, meta: IncrementalMeta, current: ReadonlyMap<number, EntryState>) {
+  const { input } = context;
+  const scanCalls = Math.max(1, Math.ceil(current.size / 100));
+  const { fold, overflow } = await readFeed(input.client, {
+    fieldIds: input.fields.map((f) => f.fieldId),
     watermark: meta.watermark,
     ownUserId: context.userId,
     limit: scanCalls,
@@ -209,56 +251,14 @@ async function incremental(context: Context, meta: IncrementalMeta): Promise<Rea
   });
   const unknown = [...current].filter(([, s]) => s.values === null).map(([id]) => id);
   const toRead = [...new Set([...flagged.known, ...flagged.unknown, ...unknown])];
+  // Every mapped field on the company (or person): 100 entities a call; new entries are read one by one.
   const batched = input.fields.every((f) => f.kind !== 'list') && flagged.unknown.size === 0;
   const plan = chooseReadPlan({
     toRead: toRead.length,
     entries: current.size,
     ...(batched ? { batchedEntities: new Set(toRead.map((id) => current.get(id)?.entityId)).size } : {}),
   });
-  if (overflow || plan.strategy === 'scan') {
-    const detail =
-      `${overflow ? 'more than' : ''} ${toRead.length} entries to re-read cost more than a scan (${plan.scanCalls} calls)`.trim();
-    const [values, info] = await reconcile(context, { kind: 'reconcile', reason: 'cheaper-to-scan', detail });
-    return [
-      values,
-      {
-        ...info,
-        entriesFlagged: flagged.known.size + flagged.unknown.size,
-        feedPages: fold.pages,
-        ownChangesSkipped: fold.own,
-      },
-    ];
-  }
-  const reread = await rereadEntries(input.client, {
-    listId: input.listId,
-    ids: toRead,
-    fieldIds,
-    batched,
-    known: current,
-  });
-  const index = applyRereads(input, current, reread);
-  if (!input.dryRun) await saveRereads(state, current, reread);
-  const next = metaOf(context, fold.next(), meta.reconciledAt);
-  const info: SyncInfo = {
-    kind: 'incremental',
-    rowsSkipped: 0,
-    entriesFlagged: flagged.known.size + flagged.unknown.size,
-    entriesReread: toRead.length,
-    feedPages: fold.pages,
-    ownChangesSkipped: fold.own,
-    liveScanCalls: scanCalls,
-    readCalls: 0,
-    callsSaved: 0,
-    nextReconcileBy: nextReconcile(context, meta.reconciledAt),
-  };
-  input.log.info(
-    { entries: index.size, flagged: info.entriesFlagged, reread: toRead.length },
-    'current values from state and feed',
-  );
-  return [
-    { index, readThisRun: new Set(toRead), session: sessionOf(context, !input.dryRun, current, next) },
-    info,
-  ];
+  return { fold, overflow, flagged: flagged.known.size + flagged.unknown.size, toRead, batched, plan };
 }
 
 /** The index from kept entries, with re-read ones replacing theirs (gone ones dropped); updates `current`. */

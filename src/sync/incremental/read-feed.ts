@@ -4,8 +4,8 @@ import type { Watermark } from './incremental-state.js';
 
 /**
  * Reads the mapped fields' changes since the watermark, every page (thin: the meaning is in
- * FeedFold). Stops early, with `overflow`, once more than `limit` foreign changes were read: the
- * run will scan instead, so the rest of the feed is not worth reading.
+ * FeedFold). Stops early, with `overflow`, once foreign changes name more than `limit` entries:
+ * the run will scan instead, so the rest of the feed is not worth reading.
  */
 export async function readFeed(
   client: AffinityClient,
@@ -14,7 +14,7 @@ export async function readFeed(
   const fold = new FeedFold(options.watermark, options.ownUserId);
   for await (const page of client.fieldValueChangePages(feedFilter(options.fieldIds, options.watermark))) {
     fold.add(page);
-    if (fold.foreign.length > options.limit) return { fold, overflow: true };
+    if (fold.touched.size > options.limit) return { fold, overflow: true };
   }
   return { fold, overflow: false };
 }
