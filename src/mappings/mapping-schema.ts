@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { sourceConfigSchema } from '../sources/source-config.js';
 import { cronProblem } from './cron.js';
 import { describeInput, expected, isFromEnvironment } from './describe-input.js';
+import { expectSchema, tolerateSchema } from './health-schema.js';
 
 // The mapping format: one schema is the source of truth for the type, the defaults and the messages
 // a person reads (each schema carries its own "expected …, found …" error map). Objects are strict:
@@ -155,6 +156,10 @@ export const mappingSchema = z
           description:
             "diff: send only values that differ from Affinity's; overwrite: send every mapped value. Default diff.",
         }),
+      /** Rejected values and failed entries a run may have and still succeed (with warnings). @defaultValue none tolerated */
+      tolerate: tolerateSchema.optional(),
+      /** What the run must find before writing (rows, matched share); else it fails before any write. */
+      expect: expectSchema.optional(),
     },
     { error: expected('a mapping with name, source, list, match and fields') },
   )

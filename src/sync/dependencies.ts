@@ -1,3 +1,4 @@
+import { AllowanceWatch } from '../affinity/allowance-watch.js';
 import { AffinityClient } from '../affinity/client.js';
 import type { Env } from '../config/env.js';
 import { requireApiKey } from '../config/env.js';
@@ -9,7 +10,8 @@ import type { SyncDependencies } from './sync-options.js';
 
 /**
  * Builds what a run needs from the environment: the Affinity client, the limiter (shared through
- * Redis when REDIS_URL is set, else in-process) and the source factory. `close()` releases them.
+ * Redis when REDIS_URL is set, else in-process; the monthly allowance it reports remembered) and the
+ * source factory. `close()` releases them.
  */
 export async function createSyncDependencies(
   env: Env,
@@ -18,7 +20,7 @@ export async function createSyncDependencies(
 ): Promise<SyncDependencies & { close: () => Promise<void> }> {
   const apiKey = requireApiKey(env);
   registerSecret(apiKey);
-  const limiter = await createLimiter({
+  const paced = await createLimiter({
     apiKey,
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     keyPrefix: `${env.QUEUE_PREFIX}:limiter`,
@@ -26,11 +28,14 @@ export async function createSyncDependencies(
     quotaReserve: env.QUOTA_RESERVE,
     logger,
   });
+  // Remembers the monthly allowance each response reports, for the quota forecast.
+  const limiter = new AllowanceWatch(paced);
   const client = new AffinityClient({ apiKey, baseUrl: env.AFFINITY_BASE_URL, limiter, logger });
   return {
     client,
     limiter,
     logger,
+    allowance: () => limiter.allowance(),
     openSource: (config) => openSource(config, { logger, mappingName }),
     close: () => limiter.close(),
   };

@@ -1,5 +1,6 @@
 import type { Source } from '../sources/source.js';
 import { listTarget } from './list-target.js';
+import { checkPlan } from './phases/check-plan.js';
 import { describeSource } from './phases/describe-source.js';
 import type { PhaseOutcome } from './phases/phase-outcome.js';
 import { planRows } from './phases/plan-rows.js';
@@ -34,8 +35,10 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
     return guarded(run, () => planRows(run, source, current.value, fields.value));
   });
   if (!writes.ok) return reportRun(run, writes);
+  const checked = checkPlan(run, writes.value);
+  if (!checked.ok) return reportRun(run, checked);
 
-  const written = await guarded(run, () => writeChanges(run, target, fields.value, writes.value));
+  const written = await guarded(run, () => writeChanges(run, target, fields.value, checked.value));
   return reportRun(run, written);
 }
 

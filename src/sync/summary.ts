@@ -1,3 +1,4 @@
+import type { QuotaForecast } from './quota-forecast.js';
 import type { RunReport } from './report.js';
 
 const shownChanges = 50;
@@ -7,7 +8,9 @@ const shownProblems = 20;
 export function formatSummary(report: RunReport): string {
   const lines: string[] = [];
   const seconds = (report.durationMs / 1000).toFixed(1);
-  const flags = [report.mode, report.dryRun ? 'dry run' : undefined].filter(Boolean).join(', ');
+  const warned =
+    report.warnings > 0 ? `${report.warnings} warning${report.warnings === 1 ? '' : 's'}` : undefined;
+  const flags = [report.mode, report.dryRun ? 'dry run' : undefined, warned].filter(Boolean).join(', ');
   lines.push(`${report.mapping}: ${report.status.toUpperCase()} in ${seconds}s (${flags})`);
   if (report.error) lines.push(`  error: ${report.error}`);
   const r = report.rows;
@@ -25,6 +28,13 @@ export function formatSummary(report: RunReport): string {
   lines.push(
     `  calls    ${c.total} (${c.read} read, ${c.write} write), ${c.retried} retried, ${c.rateLimited} rate-limited; limiter wait ${(report.limiterWaitMs / 1000).toFixed(1)}s (summed over requests)`,
   );
+  const t = report.transient;
+  if (t.retried > 0) {
+    lines.push(
+      `  retried  ${t.retried} entr${t.retried === 1 ? 'y' : 'ies'} after a transient failure, at the end of the run: ${t.retried - t.failed} written, ${t.failed} still failing`,
+    );
+  }
+  if (report.dryRun && report.forecast) lines.push(...forecastLines(report.forecast));
   const changes = report.changes.length + report.changesOmitted;
   if (changes > 0) {
     lines.push(`  changes (${Math.min(shownChanges, report.changes.length)} of ${changes}):`);
@@ -57,4 +67,19 @@ function show(value: unknown): string {
   if (value === null || value === undefined) return '∅';
   const text = JSON.stringify(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** What a real run would spend and the allowance left (the dry run's forecast). */
+export function forecastLines(forecast: QuotaForecast): string[] {
+  const { allowance } = forecast;
+  const left =
+    allowance === undefined
+      ? 'no monthly quota reported (unlimited)'
+      : `${allowance.remaining.toLocaleString('en-US')} calls of the monthly allowance left` +
+        (allowance.limit === undefined ? '' : ` (of ${allowance.limit.toLocaleString('en-US')})`);
+  const lines = [
+    `  forecast a real run: ${forecast.total} calls (${forecast.reads} read, ${forecast.writes} write); ${left}`,
+  ];
+  if (forecast.warning !== undefined) lines.push(`  warning  quota: ${forecast.warning}`);
+  return lines;
 }

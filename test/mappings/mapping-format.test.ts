@@ -132,7 +132,7 @@ describe('one message per invalid shape', () => {
 
   it('unknown key at the top level', () => {
     expect(problemsOf(m({ mode: 'mdoe: diff\n' }))).toEqual([
-      'mappings/test.yaml:11:1 mdoe: unknown key "mdoe" (did you mean "mode"?); expected one of name, schedule, source, list, match, fields, mode',
+      'mappings/test.yaml:11:1 mdoe: unknown key "mdoe" (did you mean "mode"?); expected one of name, schedule, source, list, match, fields, mode, tolerate, expect',
     ]);
   });
 

@@ -18,5 +18,7 @@ export function reportRun(run: RunContext, last: PhaseOutcome<unknown>): RunRepo
     ...(last.ok ? {} : { error: last.error }),
     problems: run.problems,
     changes: run.changes,
+    ...(run.mapping.tolerate === undefined ? {} : { tolerance: run.mapping.tolerate }),
+    ...(run.forecast === undefined ? {} : { forecast: run.forecast }),
   });
 }
