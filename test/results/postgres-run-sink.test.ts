@@ -106,6 +106,10 @@ describe('PostgresRunSink', () => {
     const [stored] = (await read((r) => r.changes(runId, 0, 10))).items;
     expect(stored).toMatchObject({ before: 'a\uFFFDb', after: { note: 'c\uFFFDd [redacted]' } });
     const [storedProblem] = (await read((r) => r.problems(runId, 0, 10))).items;
-    expect(storedProblem).toEqual({ code: 'rejected-value', reason: 'bad \uFFFD value [redacted]', value: '\uFFFD' });
+    expect(storedProblem).toEqual({
+      code: 'rejected-value',
+      reason: 'bad \uFFFD value [redacted]',
+      value: '\uFFFD',
+    });
   });
 });
