@@ -15,6 +15,15 @@ export const faultOptionsSchema = z.strictObject({
   storm: z
     .strictObject({ count: z.number().int().min(0).optional(), durationMs: z.number().min(0).optional() })
     .optional(),
+  /** A time-boxed burst of errors: for `durationMs` from when the faults are set, `errorRate` of requests get `status`. */
+  burst: z
+    .strictObject({
+      errorRate: z.number().min(0).max(1),
+      durationMs: z.number().min(0),
+      /** @defaultValue 503 */
+      status: z.union([z.literal(500), z.literal(503)]).optional(),
+    })
+    .optional(),
 });
 export type FaultOptions = z.infer<typeof faultOptionsSchema>;
 
@@ -30,6 +39,7 @@ export class FaultInjector {
   private options: FaultOptions = {};
   private stormLeft = 0;
   private stormUntil = 0;
+  private burstUntil = 0;
 
   constructor(private readonly seed: number) {
     this.random = createRandom(seed);
@@ -41,6 +51,7 @@ export class FaultInjector {
     this.random = createRandom(this.seed);
     this.stormLeft = options.storm?.count ?? 0;
     this.stormUntil = options.storm?.durationMs !== undefined ? now + options.storm.durationMs : 0;
+    this.burstUntil = options.burst ? now + options.burst.durationMs : 0;
   }
 
   current(): FaultOptions {
@@ -57,16 +68,23 @@ export class FaultInjector {
     return false;
   }
 
-  /** The fault for one admitted request; always draws four numbers so the stream stays aligned. */
-  decide(): FaultDecision {
+  /**
+   * The fault for one admitted request; always draws four numbers (five with a burst set) so the
+   * stream stays aligned.
+   */
+  decide(now = Date.now()): FaultDecision {
     const jitter = this.random();
     const drop = this.random();
     const error = this.random();
     const which = this.random();
     const o = this.options;
+    const burst = o.burst === undefined ? 1 : this.random();
     const delayMs = (o.latencyMs ?? 0) + jitter * (o.jitterMs ?? 0);
     if (drop < (o.dropRate ?? 0)) return { delayMs, outcome: 'drop' };
     if (error < (o.errorRate ?? 0)) return { delayMs, outcome: which < 0.5 ? 500 : 503 };
+    if (o.burst !== undefined && now < this.burstUntil && burst < o.burst.errorRate) {
+      return { delayMs, outcome: o.burst.status ?? 503 };
+    }
     return { delayMs, outcome: 'ok' };
   }
 }

@@ -25,6 +25,8 @@ export interface RunReport {
   warnings: number;
   /** Why the run failed, when it did. */
   error?: string;
+  /** Set when the run stopped before writing on purpose: its writes would cross QUOTA_RESERVE (scheduled runs). */
+  skipped?: 'quota-reserve';
   rows: RowTally;
   entries: EntryTally;
   fields: FieldTally;
@@ -63,6 +65,7 @@ export interface ReportInput {
   tally: Tally;
   /** Why the run stopped; set, the status is failed. */
   error?: string;
+  skipped?: 'quota-reserve';
   problems?: ProblemLog;
   changes?: ChangeLog;
   /** The mapping's `tolerate:`. @defaultValue nothing tolerated */
@@ -86,6 +89,7 @@ export function buildReport(input: ReportInput): RunReport {
     status: health.status,
     warnings: health.warnings,
     ...(input.error === undefined ? {} : { error: input.error }),
+    ...(input.skipped === undefined ? {} : { skipped: input.skipped }),
     rows: { ...tally.rows },
     entries: { ...tally.entries },
     fields: { ...tally.fields },

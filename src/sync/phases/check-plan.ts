@@ -32,7 +32,10 @@ export function checkPlan(run: RunContext, writes: EntryChanges[]): PhaseOutcome
   if (forecast.warning !== undefined) run.log.warn({ forecast }, `quota: ${forecast.warning}`);
   if (quota?.skipWhenShort && !run.dryRun) {
     const short = quotaShortfall(plannedWrites, allowance, quota.reserve);
-    if (short !== undefined) return stop(failureText(short, run.mapping.name));
+    if (short !== undefined) {
+      run.skipped = 'quota-reserve';
+      return stop(failureText(short, run.mapping.name));
+    }
   }
   return succeed(writes);
 }

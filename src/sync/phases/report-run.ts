@@ -20,5 +20,6 @@ export function reportRun(run: RunContext, last: PhaseOutcome<unknown>): RunRepo
     changes: run.changes,
     ...(run.mapping.tolerate === undefined ? {} : { tolerance: run.mapping.tolerate }),
     ...(run.forecast === undefined ? {} : { forecast: run.forecast }),
+    ...(run.skipped === undefined ? {} : { skipped: run.skipped }),
   });
 }

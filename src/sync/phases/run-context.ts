@@ -41,6 +41,8 @@ export interface RunContext {
   allowance(): QuotaAllowance | undefined;
   /** What a real run would spend, set once the writes are planned (check-plan.ts). */
   forecast?: QuotaForecast;
+  /** Set when the run stops before writing because its writes would cross the quota reserve. */
+  skipped?: 'quota-reserve';
 }
 
 export function startRun(deps: SyncDependencies, options: SyncOptions): RunContext {
