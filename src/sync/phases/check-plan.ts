@@ -16,7 +16,7 @@ const defaultWarnShare = 0.2;
  */
 export function checkPlan(run: RunContext, writes: EntryChanges[]): PhaseOutcome<EntryChanges[]> {
   const unmet = unmetExpectation(run.mapping.expect, run.tally.rows);
-  if (unmet !== undefined) return stop(failureText(unmet, run.mapping.name));
+  if (unmet !== undefined) return stop(named(run, unmet));
   const calls = run.callsSoFar();
   // Every call so far was a read; retries are not part of what a run needs.
   const reads = calls.total - calls.retried;
@@ -34,8 +34,13 @@ export function checkPlan(run: RunContext, writes: EntryChanges[]): PhaseOutcome
     const short = quotaShortfall(plannedWrites, allowance, quota.reserve);
     if (short !== undefined) {
       run.skipped = 'quota-reserve';
-      return stop(failureText(short, run.mapping.name));
+      return stop(named(run, short));
     }
   }
   return succeed(writes);
+}
+
+/** Always prefixed: failureText's "already named?" test would be fooled by a name like "empty". */
+function named(run: RunContext, message: string): string {
+  return failureText(`mapping "${run.mapping.name}": ${message}`, run.mapping.name);
 }
