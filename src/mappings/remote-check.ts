@@ -67,17 +67,25 @@ export async function checkRemote(mapping: Mapping, deps: RemoteCheckDeps): Prom
   } finally {
     await source.close().catch(() => undefined);
   }
-  if (columns.length > 0) checkColumns(mapping, fields, columns, problems, notes);
+  if (columns.length > 0) {
+    const checked = checkColumns(mapping, fields, columns);
+    problems.push(...checked.problems);
+    notes.push(...checked.notes);
+  }
   return { problems, notes, fields, columns, ...(list === undefined ? {} : { list }) };
 }
 
-function checkColumns(
+/**
+ * Pure: every match and mapped column is in the query's result and its type can convert to its
+ * field's. `validate --remote` and `run` (before any write) both ask this, so both say the same.
+ */
+export function checkColumns(
   mapping: Mapping,
   fields: readonly ResolvedField[],
   columns: readonly ColumnInfo[],
-  problems: PathProblem[],
-  notes: PathProblem[],
-): void {
+): { problems: PathProblem[]; notes: PathProblem[] } {
+  const problems: PathProblem[] = [];
+  const notes: PathProblem[] = [];
   const byName = new Map(columns.map((c) => [c.name, c]));
   const known = columns.map((c) => c.name).join(', ');
   const missing = (column: string) => `column "${column}" is not in the query's result (it has: ${known})`;
@@ -100,6 +108,7 @@ function checkColumns(
     if (fit === false) problems.push({ path, message: `${what} and cannot convert to the ${target}` });
     else if (fit === 'maybe') notes.push({ path, message: `${what}; each value must read as the ${target}` });
   }
+  return { problems, notes };
 }
 
 function listFailure(listId: number, error: unknown): string {

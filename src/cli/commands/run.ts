@@ -10,6 +10,7 @@ import { formatSummary } from '../../sync/summary.js';
 import { type Command, parseCommandLine } from '../command.js';
 import { progressReporter } from '../progress-reporter.js';
 import { reportFailure } from '../report-failure.js';
+import { checkReportPath } from '../report-path.js';
 
 const usage = `Usage: affinity-sync run <mapping file | mapping name> [--dry-run] [--mode overwrite] [--report FILE]
 
@@ -34,6 +35,7 @@ export const command: Command = {
       const env = readEnv();
       const logger = createLogger({ level: env.LOG_LEVEL });
       const loaded = await findMapping(target, env.MAPPINGS_DIR);
+      if (reportFile) await checkReportPath(reportFile);
       const progress = progressReporter({ stream: process.stderr, logger });
       const report = await executeRun({
         loaded,

@@ -46,6 +46,9 @@ function needsOptions(field: ResolvedField): boolean {
 }
 
 /** A problem found when asking Affinity, placed at its file:line:column when the file is known. */
-function configProblem(options: SyncOptions, problem: { path: string; message: string }): ConfigProblem {
+export function configProblem(
+  options: SyncOptions,
+  problem: { path: string; message: string },
+): ConfigProblem {
   return { file: options.file ?? options.mapping.name, ...options.locate?.(problem.path), ...problem };
 }
