@@ -26,6 +26,8 @@ export interface RemoteCheck {
   list?: List;
   fields: ResolvedField[];
   columns: ColumnInfo[];
+  /** How many fields the list has (all of them, mapped or not): its field pages, for the forecast. */
+  listFieldCount?: number;
 }
 
 /**
@@ -38,9 +40,12 @@ export async function checkRemote(mapping: Mapping, deps: RemoteCheckDeps): Prom
   const notes: PathProblem[] = [];
   let list: List | undefined;
   let fields: ResolvedField[] = [];
+  let listFieldCount: number | undefined;
   try {
     list = await deps.getList(mapping.list);
-    const resolved = resolveFields(mapping, await deps.getListFields(mapping.list));
+    const listFields = await deps.getListFields(mapping.list);
+    listFieldCount = listFields.length;
+    const resolved = resolveFields(mapping, listFields);
     fields = resolved.fields;
     problems.push(...resolved.problems);
     // A field of a kind this client does not know is skipped by a run, not fatal: a note here too.
@@ -72,7 +77,14 @@ export async function checkRemote(mapping: Mapping, deps: RemoteCheckDeps): Prom
     problems.push(...checked.problems);
     notes.push(...checked.notes);
   }
-  return { problems, notes, fields, columns, ...(list === undefined ? {} : { list }) };
+  return {
+    problems,
+    notes,
+    fields,
+    columns,
+    ...(list === undefined ? {} : { list }),
+    ...(listFieldCount === undefined ? {} : { listFieldCount }),
+  };
 }
 
 /**

@@ -27,6 +27,8 @@ export function quotaForecast(
   calls: { reads: number; writes: number },
   allowance: QuotaAllowance | undefined,
   warnShare: number,
+  /** The calls are a lower bound (validate --remote, before the list is read). @defaultValue false */
+  atLeast = false,
 ): QuotaForecast {
   const total = calls.reads + calls.writes;
   const forecast: QuotaForecast = { reads: calls.reads, writes: calls.writes, total };
@@ -35,7 +37,7 @@ export function quotaForecast(
   if (total > warnShare * allowance.remaining) {
     const share = allowance.remaining === 0 ? 'more than all' : `${percent(total / allowance.remaining)}`;
     forecast.warning =
-      `a real run would spend ${count(total)} calls, ${share} of the ${count(allowance.remaining)} left this month ` +
+      `a real run would spend ${atLeast ? 'at least ' : ''}${count(total)} calls, ${share} of the ${count(allowance.remaining)} left this month ` +
       `(QUOTA_WARN_SHARE ${warnShare})${resetText(allowance)}`;
   }
   return forecast;
@@ -59,6 +61,13 @@ export function quotaShortfall(
     `${count(allowance.remaining)} calls left, ${count(reserved)} kept in reserve (QUOTA_RESERVE ${reserve} of ${count(allowance.limit)}), ` +
     `so only ${count(spendable)} may be spent${resetText(allowance)}; nothing was written, and the next scheduled run tries again`
   );
+}
+
+/** "9,990 calls of the monthly allowance left (of 10,000)", or that none is reported. */
+export function allowanceText(allowance: QuotaAllowance | undefined): string {
+  if (allowance === undefined) return 'no monthly quota reported (unlimited)';
+  const of = allowance.limit === undefined ? '' : ` (of ${count(allowance.limit)})`;
+  return `${count(allowance.remaining)} calls of the monthly allowance left${of}`;
 }
 
 function resetText(allowance: QuotaAllowance): string {

@@ -1,4 +1,4 @@
-import type { QuotaForecast } from './quota-forecast.js';
+import { allowanceText, type QuotaForecast } from './quota-forecast.js';
 import type { RunReport } from './report.js';
 
 const shownChanges = 50;
@@ -71,14 +71,8 @@ function show(value: unknown): string {
 
 /** What a real run would spend and the allowance left (the dry run's forecast). */
 export function forecastLines(forecast: QuotaForecast): string[] {
-  const { allowance } = forecast;
-  const left =
-    allowance === undefined
-      ? 'no monthly quota reported (unlimited)'
-      : `${allowance.remaining.toLocaleString('en-US')} calls of the monthly allowance left` +
-        (allowance.limit === undefined ? '' : ` (of ${allowance.limit.toLocaleString('en-US')})`);
   const lines = [
-    `  forecast a real run: ${forecast.total} calls (${forecast.reads} read, ${forecast.writes} write); ${left}`,
+    `  forecast a real run: ${forecast.total} calls (${forecast.reads} read, ${forecast.writes} write); ${allowanceText(forecast.allowance)}`,
   ];
   if (forecast.warning !== undefined) lines.push(`  warning  quota: ${forecast.warning}`);
   return lines;

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { AllowanceWatch, QuotaAllowance } from '../../affinity/allowance-watch.js';
 import type { AffinityClient } from '../../affinity/client.js';
 import { scrub } from '../../log/secrets.js';
 import { type ConfigProblem, formatProblem, type PathProblem } from '../../mappings/config-error.js';
@@ -6,6 +7,7 @@ import { type CheckedFile, checkMappingPath } from '../../mappings/load-mapping.
 import { formatPlan } from '../../mappings/plan-table.js';
 import { checkRemote, type RemoteCheckDeps } from '../../mappings/remote-check.js';
 import type { Command } from '../command.js';
+import { remoteForecastLines } from '../remote-forecast.js';
 
 const usage = [
   'Usage: affinity-sync validate [file|folder] [--remote]',
@@ -17,7 +19,8 @@ const usage = [
   'Options:',
   '  --remote   also ask Affinity (AFFINITY_API_KEY, AFFINITY_BASE_URL) that the list exists and each',
   '             field resolves and is writable, and describe the query (no rows read) to check each',
-  "             column's type converts to its field's; then print the resolved plan",
+  "             column's type converts to its field's; then print the resolved plan, the calls a",
+  '             real run would spend and the monthly allowance left (QUOTA_WARN_SHARE warns)',
 ].join('\n');
 
 /** Where validate writes; the CLI passes the process streams, tests collect the text. */
@@ -68,7 +71,8 @@ export async function validate(argv: string[], io: ValidateIo): Promise<number> 
       for (const note of place(file, result.notes)) io.err(`note ${formatProblem(note)}\n`);
       if (result.problems.length === 0) {
         const list = result.list!;
-        plan = `  list ${list.id} "${list.name}" (${list.type})\n${indent(formatPlan(result.fields))}\n`;
+        const forecast = remoteForecastLines(result, remote.allowance(), remote.warnShare);
+        plan = `  list ${list.id} "${list.name}" (${list.type})\n${indent(formatPlan(result.fields))}\n${forecast.join('\n')}\n`;
       }
     }
     if (problems.length === 0) {
@@ -108,17 +112,26 @@ function indent(text: string): string {
     .join('\n');
 }
 
+/** What --remote checks with, plus the monthly allowance the responses report (for the forecast). */
+type RemoteDeps = RemoteCheckDeps & { allowance: () => QuotaAllowance | undefined; warnShare: number };
+
 // The Affinity client and source drivers load only for --remote; null after printing why not.
-async function remoteDeps(io: ValidateIo): Promise<RemoteCheckDeps | null> {
+async function remoteDeps(io: ValidateIo): Promise<RemoteDeps | null> {
   const { EnvError, readEnv, requireApiKey } = await import('../../config/env.js');
   let client: AffinityClient;
+  let watch: AllowanceWatch;
+  let warnShare: number;
   try {
     const env = readEnv(io.env);
     const apiKey = requireApiKey(env);
+    warnShare = env.QUOTA_WARN_SHARE;
     const { registerSecret } = await import('../../log/secrets.js');
     registerSecret(apiKey);
     const { AffinityClient } = await import('../../affinity/client.js');
-    client = new AffinityClient({ apiKey, baseUrl: env.AFFINITY_BASE_URL, maxRetries: 2 });
+    const { AllowanceWatch } = await import('../../affinity/allowance-watch.js');
+    const { PassThroughLimiter } = await import('../../affinity/pass-through-limiter.js');
+    watch = new AllowanceWatch(new PassThroughLimiter());
+    client = new AffinityClient({ apiKey, baseUrl: env.AFFINITY_BASE_URL, maxRetries: 2, limiter: watch });
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
     io.err(`affinity-sync validate --remote: ${error.message}\n`);
@@ -128,6 +141,8 @@ async function remoteDeps(io: ValidateIo): Promise<RemoteCheckDeps | null> {
   const { createLogger } = await import('../../log/logger.js');
   const logger = createLogger({ level: io.env['LOG_LEVEL'] ?? 'warn' });
   return {
+    allowance: () => watch.allowance(),
+    warnShare,
     getList: (id) => client.getList(id),
     getListFields: (id) => client.getListFields(id),
     openSource: (mapping) => openSource(mapping.source, { logger, mappingName: mapping.name }),
