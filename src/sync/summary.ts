@@ -28,8 +28,9 @@ export function formatSummary(report: RunReport): string {
   lines.push(
     `  calls    ${c.total} (${c.read} read, ${c.write} write), ${c.retried} retried, ${c.rateLimited} rate-limited; limiter wait ${(report.limiterWaitMs / 1000).toFixed(1)}s (summed over requests)`,
   );
-  const t = report.transient;
-  if (t.retried > 0) {
+  // A report an older worker kept in the history has no `transient`.
+  const t: Partial<RunReport['transient']> = report.transient ?? {};
+  if (t.retried !== undefined && t.failed !== undefined && t.retried > 0) {
     lines.push(
       `  retried  ${t.retried} entr${t.retried === 1 ? 'y' : 'ies'} after a transient failure, at the end of the run: ${t.retried - t.failed} written, ${t.failed} still failing`,
     );
