@@ -22,6 +22,8 @@ export const faultOptionsSchema = z.strictObject({
       durationMs: z.number().min(0),
       /** @defaultValue 503 */
       status: z.union([z.literal(500), z.literal(503)]).optional(),
+      /** Only requests of these methods (e.g. ["PATCH"]: the writes). @defaultValue every method */
+      methods: z.array(z.string()).optional(),
     })
     .optional(),
 });
@@ -72,7 +74,7 @@ export class FaultInjector {
    * The fault for one admitted request; always draws four numbers (five with a burst set) so the
    * stream stays aligned.
    */
-  decide(now = Date.now()): FaultDecision {
+  decide(now = Date.now(), method = 'GET'): FaultDecision {
     const jitter = this.random();
     const drop = this.random();
     const error = this.random();
@@ -82,8 +84,9 @@ export class FaultInjector {
     const delayMs = (o.latencyMs ?? 0) + jitter * (o.jitterMs ?? 0);
     if (drop < (o.dropRate ?? 0)) return { delayMs, outcome: 'drop' };
     if (error < (o.errorRate ?? 0)) return { delayMs, outcome: which < 0.5 ? 500 : 503 };
-    if (o.burst !== undefined && now < this.burstUntil && burst < o.burst.errorRate) {
-      return { delayMs, outcome: o.burst.status ?? 503 };
+    const rule = now < this.burstUntil ? o.burst : undefined;
+    if (rule && (rule.methods?.includes(method) ?? true) && burst < rule.errorRate) {
+      return { delayMs, outcome: rule.status ?? 503 };
     }
     return { delayMs, outcome: 'ok' };
   }

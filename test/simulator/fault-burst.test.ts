@@ -34,6 +34,24 @@ describe('a burst of errors', () => {
     expect(after.every((s) => s === 200)).toBe(true);
   });
 
+  it('a burst limited to some methods leaves the others alone', async () => {
+    sim = await startSimulator({ companies: 5, seed: 5 });
+    sim.setFaults({ burst: { errorRate: 1, durationMs: 60_000, methods: ['PATCH'] } });
+    const { get } = api(sim);
+    const reads: number[] = [];
+    for (let i = 0; i < 10; i++) reads.push((await get('/v2/lists')).status);
+    expect(reads.every((s) => s === 200)).toBe(true);
+    const patch = await fetch(`${sim.url}/v2/lists/1001/list-entries/100001/fields`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${sim.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        operation: 'update-fields',
+        updates: [{ id: 'field-101', value: { type: 'number', data: 1 } }],
+      }),
+    });
+    expect(patch.status).toBe(503);
+  });
+
   it('a 500 burst, and the same seeded outcomes for the same settings', async () => {
     sim = await startSimulator({ companies: 5, seed: 9 });
     const { get } = api(sim);
