@@ -26,8 +26,9 @@ RUN chmod 0755 dist/src/cli/main.js && ln -s /app/dist/src/cli/main.js /usr/loca
 # The node image's unprivileged user (uid 1000).
 USER node
 EXPOSE 8080
-# No curl in slim images: Node's fetch asks the worker's /healthz.
+# No curl in slim images: Node's fetch asks the worker's /livez — the process answers, Redis not
+# asked: a Redis outage must not restart every worker (/readyz says whether it can work).
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.WORKER_HTTP_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.WORKER_HTTP_PORT || 8080) + '/livez').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["affinity-sync"]
 CMD ["worker"]

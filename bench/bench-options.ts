@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 /** Scenario ids, in the order they run. */
-export const scenarioIds = ['S1', 'baseline', 'S2', 'S3', 'S4'] as const;
+export const scenarioIds = ['S1', 'baseline', 'S2', 'S3', 'S4', 'S6'] as const;
 export type ScenarioId = (typeof scenarioIds)[number];
 
 export interface BenchOptions {
@@ -33,14 +33,14 @@ export class BenchUsageError extends Error {
 }
 
 export const benchUsage = `usage: npm run bench -- [options]
-  --only S1,baseline,S2,S3,S4   scenarios to run (default all)
-  --scale X                      multiply every size (default 1: 10,000 entries; S4 1,000,000 rows)
-  --latency MS --jitter MS       simulator latency (default 120 ± 40)
-  --limit N --window S           S2/S3 simulator window (default 900 per 24 s)
-  --nightly-window S             S1/baseline window (default 60, Affinity's)
-  --naive-sample N               baseline: send N rows and extrapolate (default: every row)
-  --out DIR | --no-write         where results.md / results.json go (default bench/)
-  --help                         this text`;
+  --only S1,baseline,S2,S3,S4,S6   scenarios to run (default all)
+  --scale X                        multiply every size (default 1: 10,000 entries; S4 1,000,000 rows)
+  --latency MS --jitter MS         simulator latency (default 120 ± 40)
+  --limit N --window S             S2/S3 simulator window (default 900 per 24 s)
+  --nightly-window S               S1/baseline window (default 60, Affinity's)
+  --naive-sample N                 baseline: send N rows and extrapolate (default: every row)
+  --out DIR | --no-write           where results.md / results.json go (default bench/)
+  --help                           this text`;
 
 function positive(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;

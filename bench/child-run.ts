@@ -1,7 +1,7 @@
 // One sync run in its own process, for the benchmarks: builds the same dependencies as
-// `affinity-sync run` (src/sync/dependencies.ts) plus the simulator's window length, which the
-// product does not need to be told (Affinity's is 60 s). Prints "ready", waits for "go" on stdin,
-// runs, then prints one JSON line (ChildRunResult).
+// `affinity-sync run` (src/sync/dependencies.ts), plus the simulator's window unless the scenario
+// wants the limiter to learn it from the headers as the product does. Prints "ready", waits for
+// "go" on stdin, runs, then prints one JSON line (ChildRunResult).
 import { createInterface } from 'node:readline';
 import { AffinityClient } from '../src/affinity/client.js';
 import { readEnv } from '../src/config/env.js';
@@ -18,11 +18,13 @@ export interface ChildRunConfig {
   apiKey: string;
   /** Shared limiter when set, else in-process. */
   redisUrl?: string;
-  /** QUEUE_PREFIX of this run (limiter keys live under `<prefix>:limiter`). */
+  /** QUEUE_PREFIX of this run (limiter keys live under `<prefix>:limiter:`). */
   queuePrefix: string;
   /** The simulator's window: requests per `windowSeconds`. */
   limit: number;
   windowSeconds: number;
+  /** Tell the limiter neither limit nor window, as `affinity-sync run` does: it learns both from headers. */
+  learnWindow?: boolean;
   dryRun: boolean;
 }
 
@@ -53,11 +55,10 @@ const loaded = await loadMappingFile(config.mappingFile, {});
 const limiter = await createLimiter({
   apiKey: config.apiKey,
   ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
-  keyPrefix: `${env.QUEUE_PREFIX}:limiter`,
+  keyPrefix: `${env.QUEUE_PREFIX}:`,
   safetyMargin: env.RATE_LIMIT_MARGIN,
   quotaReserve: env.QUOTA_RESERVE,
-  limit: config.limit,
-  windowSeconds: config.windowSeconds,
+  ...(config.learnWindow ? {} : { limit: config.limit, windowSeconds: config.windowSeconds }),
   logger,
 });
 const client = new AffinityClient({ apiKey: config.apiKey, baseUrl: env.AFFINITY_BASE_URL, limiter, logger });

@@ -6,6 +6,7 @@ import type { BenchOptions } from './bench-options.js';
 import { type BenchResults, renderMarkdown, type ScenarioResult } from './results.js';
 import { backfillScenario } from './scenario-backfill.js';
 import { baselineScenario } from './scenario-baseline.js';
+import { learnedWindowScenario } from './scenario-learned-window.js';
 import { type NightlyOutcome, nightlyScenario } from './scenario-nightly.js';
 import { throughputScenario } from './scenario-throughput.js';
 import { killRunningChildren } from './spawn-runs.js';
@@ -45,6 +46,9 @@ export async function runBench(
           break;
         case 'S4':
           scenarios.push(await throughputScenario(ctx));
+          break;
+        case 'S6':
+          scenarios.push(await learnedWindowScenario(ctx));
           break;
         default: {
           const never: never = id;

@@ -8,7 +8,13 @@ export function childConfigs(
   ctx: BenchContext,
   sim: RunningSimulator,
   files: string[],
-  options: { limit: number; windowSeconds: number; dryRun?: boolean; sharedLimiter?: boolean },
+  options: {
+    limit: number;
+    windowSeconds: number;
+    dryRun?: boolean;
+    sharedLimiter?: boolean;
+    learnWindow?: boolean;
+  },
 ): ChildRunConfig[] {
   const queuePrefix = options.sharedLimiter ? ctx.redisPrefix() : 'bench-local';
   return files.map((mappingFile) => ({
@@ -19,6 +25,7 @@ export function childConfigs(
     queuePrefix,
     limit: options.limit,
     windowSeconds: options.windowSeconds,
+    ...(options.learnWindow ? { learnWindow: true } : {}),
     dryRun: options.dryRun ?? false,
   }));
 }

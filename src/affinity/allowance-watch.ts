@@ -1,4 +1,4 @@
-import type { Limiter, LimiterObservation } from './limiter.js';
+import type { AttemptResult, Limiter, Permit, RateLimitHeaders } from './limiter.js';
 
 /** The account's monthly allowance as Affinity's last response reported it (`x-ratelimit-limit-org*`). */
 export interface QuotaAllowance {
@@ -28,20 +28,24 @@ export class AllowanceWatch implements Limiter {
     return this.#last;
   }
 
-  acquire(signal?: AbortSignal): Promise<void> {
-    return this.inner.acquire(signal);
+  async acquire(signal?: AbortSignal): Promise<Permit> {
+    const permit = await this.inner.acquire(signal);
+    return {
+      release: (result: AttemptResult) => {
+        if (result.kind === 'response') this.#remember(result.headers);
+        return permit.release(result);
+      },
+    };
   }
 
-  observe(observation: LimiterObservation): Promise<void> {
-    const { orgRemaining, orgLimit, orgReset } = observation.headers;
-    if (orgRemaining !== undefined) {
-      this.#last = {
-        remaining: orgRemaining,
-        ...(orgLimit === undefined ? {} : { limit: orgLimit }),
-        ...(orgReset === undefined ? {} : { resetSeconds: orgReset }),
-      };
-    }
-    return this.inner.observe(observation);
+  #remember(headers: RateLimitHeaders): void {
+    const { orgRemaining, orgLimit, orgReset } = headers;
+    if (orgRemaining === undefined) return;
+    this.#last = {
+      remaining: orgRemaining,
+      ...(orgLimit === undefined ? {} : { limit: orgLimit }),
+      ...(orgReset === undefined ? {} : { resetSeconds: orgReset }),
+    };
   }
 
   close(): Promise<void> {

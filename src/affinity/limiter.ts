@@ -14,22 +14,38 @@ export interface RateLimitHeaders {
   orgReset?: number;
 }
 
-/** What the client tells the limiter after each request it was allowed to send. */
-export interface LimiterObservation {
-  /** HTTP status, or 0 when no response arrived (network error). */
-  status: number;
-  headers: RateLimitHeaders;
+/** What became of one request a permit let go: Affinity's answer, or none (network error, timeout, abort). */
+export type AttemptResult =
+  | { kind: 'response'; status: number; headers: RateLimitHeaders }
+  | { kind: 'no-response' };
+
+/** Leave to send one request. The sender hands it the result; the limiter decides what it means. */
+export interface Permit {
+  /** Tells the limiter how the request went. Call exactly once per permit; later calls are ignored. */
+  release(result: AttemptResult): Promise<void>;
 }
 
 /**
- * Asked before every request and told the outcome of each. Every `acquire()` that resolves is
- * followed by exactly one `observe()`, so implementations can count requests in flight.
+ * The one owner of pacing: asked before every request, told every result through the permit it
+ * granted. It alone decides how long a request waits, including after a 429 (the caller asks for
+ * a new permit to retry and never pauses for rate-limit reasons of its own).
  */
 export interface Limiter {
-  /** Resolves when one request may be sent; rejects (e.g. QuotaExhaustedError) when none may. */
-  acquire(signal?: AbortSignal): Promise<void>;
-  observe(observation: LimiterObservation): Promise<void>;
+  /** Resolves with a permit when one request may be sent; rejects (e.g. QuotaExhaustedError) when none may. */
+  acquire(signal?: AbortSignal): Promise<Permit>;
   /** Total milliseconds callers spent waiting in acquire(). */
   readonly waitedMs: number;
   close(): Promise<void>;
+}
+
+/** A permit whose release runs `apply` once, whatever the number of calls. */
+export function oncePermit(apply: (result: AttemptResult) => Promise<void> | void): Permit {
+  let released = false;
+  return {
+    async release(result) {
+      if (released) return;
+      released = true;
+      await apply(result);
+    },
+  };
 }

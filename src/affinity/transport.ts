@@ -1,20 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
-import { version } from '../cli/version.js';
 import { type Logger, silentLogger } from '../log/logger.js';
 import { registerSecret } from '../log/secrets.js';
+import { errorCode } from '../util/error-code.js';
+import { version } from '../util/version.js';
 import { AffinityApiError } from './affinity-api-error.js';
 import { type BackoffOptions, backoffDelayMs } from './backoff.js';
-import type { Limiter, LimiterObservation } from './limiter.js';
+import type { AttemptResult, Limiter } from './limiter.js';
 import { PassThroughLimiter } from './pass-through-limiter.js';
 import { parseRateLimitHeaders } from './rate-limit-headers.js';
 
 export interface TransportOptions {
   /** Affinity API key, sent as a bearer token (as the Basic password on v1). */
   apiKey: string;
-  /** Origin (and optional path prefix) of the API. @defaultValue process.env.AFFINITY_BASE_URL ?? 'https://api.affinity.co' */
+  /** Origin (and optional path prefix) of the API; callers pass AFFINITY_BASE_URL from src/config/env.ts. @defaultValue 'https://api.affinity.co' */
   baseUrl?: string | undefined;
-  /** Asked before every attempt, told every response. @defaultValue a pass-through limiter */
+  /** Grants a permit before every attempt and is told every result; alone decides waits after a 429. @defaultValue a pass-through limiter */
   limiter?: Limiter | undefined;
   /** @defaultValue silent */
   logger?: Logger | undefined;
@@ -24,7 +25,7 @@ export interface TransportOptions {
   maxRateLimitRetries?: number | undefined;
   /** Per-attempt timeout, in ms, covering the response body. @defaultValue 30_000 */
   timeoutMs?: number | undefined;
-  /** Retry delays. @defaultValue 250 ms base, 10_000 ms cap, full jitter */
+  /** Delays before retrying network errors, timeouts and 5xx (429 waits are the limiter's). @defaultValue 250 ms base, 10_000 ms cap, full jitter */
   backoff?: BackoffOptions | undefined;
   /** Source of jitter in [0, 1). @defaultValue Math.random */
   random?: (() => number) | undefined;
@@ -37,7 +38,7 @@ export interface CallCounts {
   total: number;
   /** GET attempts. */
   read: number;
-  /** PATCH / POST attempts. */
+  /** PATCH / POST attempts (a POST that only reads, such as search, counts as a read). */
   write: number;
   /** Attempts that repeated an earlier one (after a network error, 5xx or 429). */
   retried: number;
@@ -55,17 +56,23 @@ export interface RequestSpec<T> {
   body?: unknown;
   /** v1 endpoints take HTTP Basic with the key as password. @defaultValue 'bearer' */
   auth?: 'bearer' | 'basic';
+  /** A POST that only reads (search): counted as a read. @defaultValue false */
+  reads?: boolean;
 }
 
 type AttemptOutcome =
-  | { kind: 'response'; status: number; observation: LimiterObservation; text: string; limiterMs: number }
-  | { kind: 'error'; error: unknown; limiterMs: number };
+  | { kind: 'response'; status: number; result: AttemptResult; text: string }
+  | { kind: 'error'; error: unknown };
 
 const userAgent = `affinity-sync/${version}`;
+/** Affinity's own API, when no base URL is given. */
+export const defaultBaseUrl = 'https://api.affinity.co';
 
 /**
  * Sends one logical request to Affinity: auth, limiter protocol, timeouts, retries with backoff,
- * call counting, and parsing of the response with a zod schema. Knows no endpoints.
+ * call counting, and parsing of the response with a zod schema. Knows no endpoints, and never
+ * waits for rate-limit reasons: a 429 is retried on a new permit, which the limiter grants when it
+ * sees fit.
  */
 export class AffinityTransport {
   readonly calls: CallCounts = { total: 0, read: 0, write: 0, retried: 0, rateLimited: 0 };
@@ -92,7 +99,8 @@ export class AffinityTransport {
     if (/[\s\p{Cc}]/u.test(apiKey))
       throw new Error('The Affinity API key contains spaces or control characters: check AFFINITY_API_KEY');
     registerSecret(apiKey);
-    const base = options.baseUrl ?? process.env['AFFINITY_BASE_URL'] ?? 'https://api.affinity.co';
+    // Configuration arrives as options only: this module reads no environment.
+    const base = options.baseUrl ?? defaultBaseUrl;
     try {
       this.baseUrl = new URL(base);
     } catch {
@@ -171,13 +179,9 @@ export class AffinityTransport {
     let attempt = 0;
     let failures = 0;
     let rateLimited = 0;
-    let rateLimitPauseMs = 0;
-    let limiterMs = 0;
     for (;;) {
       attempt += 1;
-      const outcome = await this.attempt(spec, attempt, Math.max(0, rateLimitPauseMs - limiterMs));
-      limiterMs = outcome.limiterMs;
-      rateLimitPauseMs = 0;
+      const outcome = await this.attempt(spec, attempt);
 
       if (outcome.kind === 'error') {
         if (this.signal?.aborted) throw this.signal.reason;
@@ -203,7 +207,7 @@ export class AffinityTransport {
         continue;
       }
 
-      const { status, text, observation } = outcome;
+      const { status, text, result } = outcome;
       if (status >= 200 && status < 300) return this.parse(spec, status, text);
       if (status === 429) {
         rateLimited += 1;
@@ -220,9 +224,9 @@ export class AffinityTransport {
             text,
           );
         }
-        rateLimitPauseMs = this.rateLimitPauseMs(rateLimited, observation);
+        // No pause here: the next permit comes when the limiter, told this 429, allows it.
         this.logger.debug(
-          { method, path, status, attempt, delayMs: rateLimitPauseMs, headers: observation.headers },
+          { method, path, status, attempt, headers: result.kind === 'response' ? result.headers : {} },
           'Affinity rate limit hit; retrying',
         );
         continue;
@@ -245,40 +249,13 @@ export class AffinityTransport {
     }
   }
 
-  /**
-   * The pause before retrying a 429 when the limiter itself does not pause: until the window
-   * resets when Affinity says it is spent, else jittered backoff (the 429 may come from the
-   * concurrency cap or the monthly quota while the window still has room).
-   */
-  private rateLimitPauseMs(rateLimited: number, observation: LimiterObservation): number {
-    const jitter = backoffDelayMs(rateLimited - 1, this.backoff, this.random);
-    const { userRemaining, userReset } = observation.headers;
-    // Affinity's user window is one minute; a larger reset is not the window we wait for.
-    if (userRemaining === 0 && userReset !== undefined && userReset <= 60) {
-      return userReset * 1000 + Math.min(jitter, this.backoff.baseMs ?? 250);
-    }
-    return jitter;
-  }
-
-  /**
-   * One attempt under the limiter protocol: acquire, (pause), send, then exactly one observe —
-   * whatever happened in between.
-   */
-  private async attempt<T>(
-    spec: RequestSpec<T>,
-    attempt: number,
-    minPauseMs: number,
-  ): Promise<AttemptOutcome> {
-    const acquireStarted = performance.now();
-    await this.limiter.acquire(this.signal);
-    const observation: LimiterObservation = { status: 0, headers: {} };
+  /** One attempt under the limiter protocol: a permit, the request, then the permit told the result. */
+  private async attempt<T>(spec: RequestSpec<T>, attempt: number): Promise<AttemptOutcome> {
+    const permit = await this.limiter.acquire(this.signal);
+    let result: AttemptResult = { kind: 'no-response' };
     let outcome: AttemptOutcome;
     try {
-      // After a 429 with a limiter that did not wait, the client keeps its own distance (holding
-      // the acquired slot, so a concurrency cap counts the paused request as in flight).
-      const waited = performance.now() - acquireStarted;
-      if (minPauseMs > waited) await sleep(minPauseMs - waited, undefined, { signal: this.signal });
-      this.count(spec.method, attempt);
+      this.count(spec.reads ? 'GET' : spec.method, attempt);
       const timeout = AbortSignal.timeout(this.timeoutMs);
       const signal = this.signal === undefined ? timeout : AbortSignal.any([timeout, this.signal]);
       const response = await fetch(spec.url, {
@@ -287,17 +264,18 @@ export class AffinityTransport {
         ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
         signal,
       });
-      observation.headers = parseRateLimitHeaders(response.headers);
+      // The server answered (and counted the request) even if its body then fails to arrive.
+      result = {
+        kind: 'response',
+        status: response.status,
+        headers: parseRateLimitHeaders(response.headers),
+      };
       const text = await response.text();
-      observation.status = response.status;
-      outcome = { kind: 'response', status: response.status, observation, text, limiterMs: 0 };
+      outcome = { kind: 'response', status: response.status, result, text };
     } catch (error) {
-      outcome = { kind: 'error', error, limiterMs: 0 };
+      outcome = { kind: 'error', error };
     }
-    const observeStarted = performance.now();
-    await this.limiter.observe(observation);
-    // Time the limiter spent deciding a pause after this response counts against the client's own.
-    outcome.limiterMs = performance.now() - observeStarted;
+    await permit.release(result);
     return outcome;
   }
 
@@ -373,9 +351,4 @@ function describeNetworkError(error: unknown, timeoutMs: number): string | undef
   }
   if (code !== undefined && networkCodes.has(code)) return `network error (${code})`;
   return undefined;
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { scrub } from '../log/secrets.js';
+import { errorMessage } from '../util/error-message.js';
 import { type Command, UsageError } from './command.js';
+import { closest } from './parse-options.js';
 
 // Commands load lazily so `--help` and light commands never pay for drivers they do not use.
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
@@ -56,18 +58,25 @@ function help(): string {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  // Nothing asked: the help, on stderr with exit 2, so a script missing its arguments fails.
+  if (name === undefined) {
+    process.stderr.write(`${help()}\n`);
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${help()}\n`);
     return 0;
   }
   if (name === '--version' || name === '-v') {
-    const { version } = await import('./version.js');
+    const { version } = await import('../util/version.js');
     process.stdout.write(`${version}\n`);
     return 0;
   }
   const entry = commands[name];
   if (!entry) {
-    process.stderr.write(`affinity-sync: unknown command "${name}"\n\n${help()}\n`);
+    const near = closest(name, Object.keys(commands));
+    const hint = near === undefined ? '' : `; did you mean "${near}"?`;
+    process.stderr.write(`affinity-sync: unknown command "${name}"${hint}\n\n${help()}\n`);
     return 2;
   }
   const command = await entry.load();
@@ -102,7 +111,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     settled = true;
-    process.stderr.write(`affinity-sync: ${scrub(error instanceof Error ? error.message : String(error))}\n`);
+    process.stderr.write(`affinity-sync: ${scrub(errorMessage(error))}\n`);
     process.exitCode = 1;
   },
 );

@@ -13,7 +13,7 @@ const fieldsPerPage = 100;
  * than `warnShare` of it. The exact count is a dry run's.
  */
 export function remoteForecastLines(
-  check: Pick<RemoteCheck, 'fields' | 'listFieldCount'>,
+  check: Pick<RemoteCheck, 'fields' | 'listFieldCount' | 'destination'>,
   allowance: QuotaAllowance | undefined,
   warnShare: number,
 ): string[] {
@@ -21,9 +21,14 @@ export function remoteForecastLines(
   const dropdowns = check.fields.filter(needsOptions).length;
   const reads = fieldPages + dropdowns;
   const s = (n: number) => (n === 1 ? '' : 's');
+  // A list is read page by page; companies / persons by the ids the rows reach, after a search per new key.
+  const rest =
+    check.destination.kind === 'list'
+      ? '+ 1 per 100 list entries, then writes 1 per changed entry'
+      : '+ 1 per 100 matched records and a search per domain or e-mail not seen before, then writes 1 per changed record';
   const lines = [
     `  calls    a real run reads ${reads} (${fieldPages} field page${s(fieldPages)}, ${dropdowns} dropdown option list${s(dropdowns)}) ` +
-      '+ 1 per 100 list entries, then writes 1 per changed entry (per 100 changed fields); `run --dry-run` counts them exactly',
+      `${rest} (per 100 changed fields); \`run --dry-run\` counts them exactly`,
     `  quota    ${allowanceText(allowance)}`,
   ];
   // At least one page of list entries is read.

@@ -25,6 +25,12 @@ export const envSchema = z.object({
   SYNC_CONCURRENCY: positiveInt('SYNC_CONCURRENCY').default(8),
   /** Fraction of the per-minute limit kept unused. @defaultValue 0.05 */
   RATE_LIMIT_MARGIN: z.coerce.number().min(0).max(0.5).default(0.05),
+  /** Rate-limit window length, seconds; unset = learned from x-ratelimit-limit-user-reset (60 assumed until then). */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce
+    .number({ error: 'RATE_LIMIT_WINDOW_SECONDS must be a number of seconds' })
+    .positive('RATE_LIMIT_WINDOW_SECONDS must be more than 0 seconds')
+    .max(86_400, 'RATE_LIMIT_WINDOW_SECONDS must be at most 86400 (a day)')
+    .optional(),
   /** Fraction of the monthly quota never spent by syncs. @defaultValue 0.02 */
   QUOTA_RESERVE: z.coerce.number().min(0).max(0.5).default(0.02),
   /** Warn (dry run, validate --remote) when a run would spend more than this share of the monthly allowance left. @defaultValue 0.2 */
@@ -35,8 +41,18 @@ export const envSchema = z.object({
   WORKER_CONCURRENCY: positiveInt('WORKER_CONCURRENCY').default(2),
   /** Worker HTTP port (health, metrics, dashboard, trigger). @defaultValue 8080 */
   WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** Bearer token for POST /mappings/{name}/runs; unset = the endpoint refuses every call. */
+  /** Address the worker's HTTP port binds to; unset = every interface. */
+  WORKER_HTTP_HOST: z.string().min(1).optional(),
+  /** Bearer token for POST /mappings/{name}/runs and the dashboard's sign-in; unset = both refuse every call. */
   WORKER_HTTP_TOKEN: z.string().min(1).optional(),
+  /** Serve the dashboard without the token (a trusted network only). @defaultValue false */
+  WORKER_DASHBOARD_PUBLIC: z
+    .stringbool({ error: 'WORKER_DASHBOARD_PUBLIC must be true or false' })
+    .default(false),
+  /** How long a starting worker waits for Redis before it exits 1, seconds. @defaultValue 60 */
+  WORKER_REDIS_WAIT_SECONDS: positiveInt('WORKER_REDIS_WAIT_SECONDS').default(60),
+  /** The secret of a dbt Cloud webhook; unset = POST /webhooks/dbt-cloud refuses every call. */
+  DBT_CLOUD_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** Runs kept in history per mapping. @defaultValue 100 */
   HISTORY_RETENTION: positiveInt('HISTORY_RETENTION').default(100),
   /** Prefix of every Redis key and queue. @defaultValue affinity-sync */

@@ -3,46 +3,72 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Queue } from 'bullmq';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Logger } from '../log/logger.js';
 import { scrub } from '../log/secrets.js';
 import type { EnqueueResult } from '../queue/enqueue-run.js';
 import type { SyncMappingPayload } from '../queue/payloads.js';
+import type { InvalidMappingFile } from '../queue/worker-registry.js';
 import { bearerMatches } from './bearer-token.js';
+import { dbtCloudSignatureMatches, decideDbtCloudEvent } from './dbt-cloud-webhook.js';
+import { loginRoutes, operatorAuth } from './operator-auth.js';
 
-/** What GET /healthz answers: each check's verdict, `ok` when all pass. */
+/** One readiness check's verdict; `invalid` lists mapping files kept at their last valid version. */
+export interface HealthCheck {
+  ok: boolean;
+  detail: string;
+  invalid?: InvalidMappingFile[];
+}
+
+/** What GET /readyz answers: each check's verdict, `ok` when all pass. */
 export interface HealthReport {
   ok: boolean;
-  checks: Record<string, { ok: boolean; detail: string }>;
+  checks: Record<string, HealthCheck>;
 }
 
 export interface AppOptions {
   queue: Queue;
   metrics: Registry;
   health: () => Promise<HealthReport>;
-  /** Names of the mappings this worker loaded (POST for any other is 404). */
-  mappingNames: ReadonlySet<string>;
+  /** Names of the mappings this worker runs now (a trigger for any other is 404). */
+  mappingNames: () => ReadonlySet<string>;
   enqueue: (payload: SyncMappingPayload) => Promise<EnqueueResult>;
-  /** WORKER_HTTP_TOKEN; unset = POST /mappings/{name}/runs refuses every call. */
+  /** False while Redis is out of reach: triggers answer 503 at once instead of hanging. @defaultValue always true */
+  redisUp?: () => boolean;
+  /** WORKER_HTTP_TOKEN; unset = POST /mappings/{name}/runs and the dashboard refuse every call. */
   token: string | undefined;
+  /** WORKER_DASHBOARD_PUBLIC: the dashboard without sign-in. @defaultValue false */
+  dashboardPublic?: boolean;
+  /** DBT_CLOUD_WEBHOOK_SECRET; unset = POST /webhooks/dbt-cloud refuses every call. */
+  dbtCloudSecret?: string | undefined;
   logger: Logger;
 }
 
 const runRequestSchema = z.strictObject({ mode: z.enum(['diff', 'overwrite']).optional() });
 
+const redisDown = {
+  error: 'Redis is out of reach, so no run can be queued now; try again when GET /readyz answers 200',
+};
+
 /**
- * The worker's HTTP port: GET /healthz, GET /metrics (Prometheus), a read-only Bull Board
- * dashboard under /dashboard, and POST /mappings/{name}/runs (bearer token) to ask for a run.
+ * The worker's HTTP port: GET /livez (the process answers; no Redis), GET /readyz (Redis,
+ * schedulers, mappings; /healthz is the same), GET /metrics (Prometheus), the read-only Bull Board
+ * dashboard under /dashboard behind the operator sign-in, POST /mappings/{name}/runs (bearer
+ * token) and POST /webhooks/dbt-cloud (dbt Cloud's signature) to ask for runs.
  */
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
+  const redisUp = options.redisUp ?? (() => true);
 
-  app.get('/healthz', async (c) => {
+  app.get('/livez', (c) => c.json({ ok: true }));
+  const ready = async (c: Context) => {
     const report = await options.health();
     return c.json(report, report.ok ? 200 : 503);
-  });
+  };
+  app.get('/readyz', ready);
+  app.get('/healthz', ready);
 
   app.get('/metrics', async (c) => {
     const body = await options.metrics.metrics();
@@ -65,10 +91,8 @@ export function createApp(options: AppOptions): Hono {
       );
     }
     const name = c.req.param('name');
-    if (!options.mappingNames.has(name)) {
-      const known = [...options.mappingNames].sort().join(', ') || 'none';
-      return c.json({ error: `no mapping named "${name}" (this worker has: ${known})` }, 404);
-    }
+    const unknown = unknownMapping(options, [name]);
+    if (unknown) return c.json({ error: unknown }, 404);
     const text = await c.req.text();
     let body: unknown = {};
     try {
@@ -80,6 +104,7 @@ export function createApp(options: AppOptions): Hono {
     if (!parsed.success) {
       return c.json({ error: 'the body may only hold "mode": "diff" or "overwrite"' }, 400);
     }
+    if (!redisUp()) return c.json(redisDown, 503);
     const result = await options.enqueue({
       mapping: name,
       trigger: 'http',
@@ -89,6 +114,12 @@ export function createApp(options: AppOptions): Hono {
     return c.json({ mapping: name, ...result }, 202);
   });
 
+  app.post('/webhooks/dbt-cloud', (c) => dbtCloudWebhook(c, options, redisUp));
+
+  const auth = operatorAuth({ token: options.token, public: options.dashboardPublic ?? false });
+  app.route('/', loginRoutes({ token: options.token, public: options.dashboardPublic ?? false }));
+  app.use('/dashboard', auth);
+  app.use('/dashboard/*', auth);
   const board = new HonoAdapter(serveStatic);
   createBullBoard({
     queues: [new BullMQAdapter(options.queue, { readOnlyMode: true })],
@@ -104,4 +135,70 @@ export function createApp(options: AppOptions): Hono {
     return c.json({ error: scrub(error.message) }, 500);
   });
   return app;
+}
+
+/** "no mapping named …" for the first name the worker does not run, else undefined. */
+function unknownMapping(options: AppOptions, names: readonly string[]): string | undefined {
+  const loaded = options.mappingNames();
+  const missing = names.find((name) => !loaded.has(name));
+  if (missing === undefined) return undefined;
+  const known = [...loaded].sort().join(', ') || 'none';
+  return `no mapping named "${missing}" (this worker has: ${known})`;
+}
+
+/** POST /webhooks/dbt-cloud?mapping=A&mapping=B: runs A and B after a successful dbt Cloud job run. */
+async function dbtCloudWebhook(c: Context, options: AppOptions, redisUp: () => boolean): Promise<Response> {
+  const secret = options.dbtCloudSecret;
+  if (secret === undefined) {
+    return c.json({ error: 'the dbt Cloud webhook is off: set DBT_CLOUD_WEBHOOK_SECRET on the worker' }, 403);
+  }
+  const text = await c.req.text();
+  if (!dbtCloudSignatureMatches(text, c.req.header('authorization'), secret)) {
+    return c.json(
+      {
+        error:
+          'the Authorization header is not dbt Cloud’s signature of this body with DBT_CLOUD_WEBHOOK_SECRET',
+      },
+      401,
+    );
+  }
+  const names = c.req.queries('mapping') ?? [];
+  if (names.length === 0) {
+    return c.json(
+      { error: 'name the mappings to run: /webhooks/dbt-cloud?mapping=NAME[&mapping=NAME…]' },
+      400,
+    );
+  }
+  const unknown = unknownMapping(options, names);
+  if (unknown) return c.json({ error: unknown }, 404);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const decision = decideDbtCloudEvent(body);
+  switch (decision.action) {
+    case 'reject':
+      return c.json({ error: decision.reason }, 400);
+    case 'ignore':
+      return c.json({ ignored: decision.reason }, 200);
+    case 'run': {
+      if (!redisUp()) return c.json(redisDown, 503);
+      const runs = [];
+      for (const mapping of names) {
+        const result = await options.enqueue({ mapping, trigger: 'http' });
+        options.logger.info(
+          { mapping, ...result, after: decision.dbtRun },
+          'run requested by a dbt Cloud webhook',
+        );
+        runs.push({ mapping, ...result });
+      }
+      return c.json({ after: decision.dbtRun, runs }, 202);
+    }
+    default: {
+      const never: never = decision;
+      throw new Error(`unknown decision ${String(never)}`);
+    }
+  }
 }

@@ -10,7 +10,7 @@ export interface CreateLimiterOptions extends LimiterOptions {
   apiKey: string;
   redisUrl?: string;
   logger?: Logger;
-  /** Prefix of every Redis key. @defaultValue "affinity-sync:" */
+  /** Prefix of every Redis key, colon included (QUEUE_PREFIX + ":"); keys are `<prefix>limiter:{sha256}:…`. @defaultValue "affinity-sync:" */
   keyPrefix?: string;
   /** Seconds Redis may stay unreachable before acquire() gives up. @defaultValue 60 */
   outageSeconds?: number;

@@ -1,7 +1,7 @@
-import type { Limiter, LimiterObservation } from '../affinity/limiter.js';
+import { type AttemptResult, type Limiter, oncePermit, type Permit } from '../affinity/limiter.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
-import { abortableSleep, type Sleep } from './abortable-sleep.js';
+import { abortableSleep, type Sleep } from '../util/abortable-sleep.js';
 import { QuotaExhaustedError } from './limiter-errors.js';
 import {
   type LimiterOptions,
@@ -40,14 +40,14 @@ export class InProcessLimiter implements Limiter {
     return { ...this.#state };
   }
 
-  async acquire(signal?: AbortSignal): Promise<void> {
+  async acquire(signal?: AbortSignal): Promise<Permit> {
     const { now, settings } = this.#options;
     const started = now();
     try {
       for (;;) {
         signal?.throwIfAborted();
         const decision = decide(this.#state, now(), settings);
-        if (decision.kind === 'go') return;
+        if (decision.kind === 'go') return oncePermit((result) => this.#release(result));
         if (decision.kind === 'quota') {
           throw new QuotaExhaustedError(decision.remaining, decision.reserved, new Date(decision.resetsAt));
         }
@@ -58,10 +58,10 @@ export class InProcessLimiter implements Limiter {
     }
   }
 
-  async observe(observation: LimiterObservation): Promise<void> {
+  #release(result: AttemptResult): void {
     const { now, random, settings } = this.#options;
-    observe(this.#state, now(), observation, random(), settings);
-    if (observation.status === 429) {
+    observe(this.#state, now(), result, random(), settings);
+    if (result.kind === 'response' && result.status === 429) {
       this.#logger.warn(
         { pausedUntil: new Date(this.#state.pausedUntil).toISOString(), inFlightCap: this.#state.cap },
         'Affinity answered 429; pausing requests',

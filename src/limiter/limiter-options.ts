@@ -4,8 +4,12 @@ import type { PacingSettings } from './pacing-math.js';
 export interface LimiterOptions {
   /** Requests per window assumed before the server says otherwise. @defaultValue 900 */
   limit?: number;
-  /** Window length, seconds. @defaultValue 60 */
-  windowSeconds?: number;
+  /**
+   * Window length, seconds (RATE_LIMIT_WINDOW_SECONDS). Unset, the limiter learns it from
+   * `x-ratelimit-limit-user-reset` (the largest reset seen), assuming 60 s until the first one.
+   * @defaultValue learned
+   */
+  windowSeconds?: number | undefined;
   /** Fraction of the limit kept unused as a margin. @defaultValue 0.05 */
   safetyMargin?: number;
   /** Fraction of the monthly allowance never spent by syncs. @defaultValue 0.02 */
@@ -30,6 +34,9 @@ export interface ResolvedLimiterOptions {
   random: () => number;
 }
 
+/** Affinity's documented window, assumed until the first reset header teaches the real one. */
+const assumedWindowSeconds = 60;
+
 function checked(name: string, value: number, min: number, max: number): number {
   if (!Number.isFinite(value) || value < min || value > max) {
     throw new RangeError(`Limiter option ${name} must be a number from ${min} to ${max}; got ${value}.`);
@@ -41,7 +48,8 @@ export function resolveLimiterOptions(options: LimiterOptions): ResolvedLimiterO
   return {
     settings: {
       limit: checked('limit', options.limit ?? 900, 1, 1e9),
-      windowMs: checked('windowSeconds', options.windowSeconds ?? 60, 0.001, 86_400) * 1000,
+      windowMs: checked('windowSeconds', options.windowSeconds ?? assumedWindowSeconds, 0.001, 86_400) * 1000,
+      windowFixed: options.windowSeconds !== undefined,
       safetyMargin: checked('safetyMargin', options.safetyMargin ?? 0.05, 0, 0.5),
       burst: checked('burst', options.burst ?? 2, 1, 1000),
       quotaReserve: checked('quotaReserve', options.quotaReserve ?? 0.02, 0, 1),

@@ -1,15 +1,26 @@
-import type { LimiterObservation } from '../affinity/limiter.js';
+import type { AttemptResult, RateLimitHeaders } from '../affinity/limiter.js';
+import {
+  classifyAttempt,
+  learnWindowMs,
+  pauseForConcurrency,
+  pauseForWindow,
+  type RateLimitVerdict,
+  resetMs,
+} from '../affinity/rate-limit-policy.js';
 
 // The limiter's arithmetic, free of I/O and clocks: the in-process limiter calls it directly and
 // redis-limiter-script.ts mirrors it step for step in Lua (test/limiter/core-scenarios.ts runs the
-// same scenarios against both). Times are milliseconds on whatever clock the caller passes.
+// same scenarios against both). What a 429 or a reset means is src/affinity/rate-limit-policy.ts's
+// to say; this applies its verdicts. Times are milliseconds on whatever clock the caller passes.
 
 /** Settings every decision needs; resolved from LimiterOptions by resolveLimiterOptions(). */
 export interface PacingSettings {
   /** Requests per window assumed until a header says otherwise. */
   limit: number;
-  /** Window length, milliseconds. */
+  /** Window length, milliseconds: assumed until a reset teaches it, or fixed when `windowFixed`. */
   windowMs: number;
+  /** True when the window was configured (RATE_LIMIT_WINDOW_SECONDS): resets then teach nothing. */
+  windowFixed: boolean;
   /** Fraction of the limit never used (0..0.5). */
   safetyMargin: number;
   /** Requests that may go back to back after an idle spell (≥ 1). */
@@ -26,6 +37,8 @@ export interface PacingState {
   limit: number;
   /** GCRA theoretical arrival time of the next request. */
   tat: number;
+  /** Window length learned from resets (rate-limit-policy.ts learnWindowMs); undefined until one came. */
+  learnedWindowMs: number | undefined;
   /** When the server's current window ends; undefined until a header said so. */
   windowEnd: number | undefined;
   /** False while windowEnd is our roll-forward estimate, true once a header of that window set it. */
@@ -60,10 +73,6 @@ export type PacingDecision =
 export type WaitReason = 'pace' | 'window' | 'paused' | 'concurrency';
 export const waitReasons: readonly WaitReason[] = ['pace', 'window', 'paused', 'concurrency'];
 
-/** First concurrency back-off, milliseconds; doubles per consecutive concurrency 429. */
-export const backoffBaseMs = 500;
-/** Longest concurrency back-off, milliseconds. */
-export const backoffMaxMs = 30_000;
 /** How often a caller blocked by the in-flight cap looks again, milliseconds. */
 export const concurrencyPollMs = 20;
 /** A header's reset this much later than ours means the server started a new period. */
@@ -73,6 +82,7 @@ export function initialState(settings: PacingSettings): PacingState {
   return {
     limit: settings.limit,
     tat: 0,
+    learnedWindowMs: undefined,
     windowEnd: undefined,
     windowConfirmed: false,
     budget: undefined,
@@ -87,6 +97,11 @@ export function initialState(settings: PacingSettings): PacingState {
   };
 }
 
+/** The window the limiter paces to: the configured one, else the learned one, else the assumed one. */
+export function windowMsOf(state: PacingState, settings: PacingSettings): number {
+  return settings.windowFixed ? settings.windowMs : (state.learnedWindowMs ?? settings.windowMs);
+}
+
 /** GCRA emission interval: the window spread over the limit less its safety margin. */
 export function emissionIntervalMs(limit: number, windowMs: number, safetyMargin: number): number {
   return windowMs / Math.max(limit * (1 - safetyMargin), 1e-9);
@@ -97,22 +112,12 @@ export function reservedCalls(orgLimit: number | undefined, quotaReserve: number
   return orgLimit === undefined ? 0 : Math.ceil(orgLimit * quotaReserve);
 }
 
-/** Delay after the n-th consecutive concurrency 429, jittered into [½, 1] of the exponential step. */
-export function concurrencyBackoffMs(level: number, random: number): number {
-  const step = Math.min(backoffBaseMs * 2 ** Math.min(Math.max(level - 1, 0), 16), backoffMaxMs);
-  return step * (0.5 + random / 2);
-}
-
-/** Jitter added to a 429 pause so processes do not all wake at the same instant. */
-export function pauseJitterMs(windowMs: number, random: number): number {
-  return random * Math.min(1000, windowMs / 10);
-}
-
 /** Rolls the window forward once its end has passed and forgets a monthly quota that has reset. */
 export function advance(state: PacingState, now: number, settings: PacingSettings): void {
   if (state.windowEnd !== undefined && now >= state.windowEnd) {
-    const windows = Math.floor((now - state.windowEnd) / settings.windowMs) + 1;
-    state.windowEnd += windows * settings.windowMs;
+    const windowMs = windowMsOf(state, settings);
+    const windows = Math.floor((now - state.windowEnd) / windowMs) + 1;
+    state.windowEnd += windows * windowMs;
     state.windowConfirmed = false;
     // Requests still in flight may land in the new window.
     if (state.budget !== undefined) state.budget = Math.max(state.limit - state.inFlight, 0);
@@ -131,7 +136,7 @@ export function decide(state: PacingState, now: number, settings: PacingSettings
   if (state.orgRemaining !== undefined && state.orgResetAt !== undefined && state.orgRemaining <= reserved) {
     return { kind: 'quota', remaining: state.orgRemaining, reserved, resetsAt: state.orgResetAt };
   }
-  const interval = emissionIntervalMs(state.limit, settings.windowMs, settings.safetyMargin);
+  const interval = emissionIntervalMs(state.limit, windowMsOf(state, settings), settings.safetyMargin);
   const tolerance = (settings.burst - 1) * interval;
   const tat = Math.max(state.tat, now);
   let waitMs = 0;
@@ -158,92 +163,108 @@ export function decide(state: PacingState, now: number, settings: PacingSettings
 }
 
 /**
- * Applies one response. `othersInFlight` is how many requests other than this one are still in
- * flight: the server had not counted them when it wrote the headers.
+ * Applies the result of one granted request. Requests other than this one still in flight had
+ * not been counted by the server when it wrote the headers.
  */
 export function observe(
   state: PacingState,
   now: number,
-  observation: LimiterObservation,
+  result: AttemptResult,
   random: number,
   settings: PacingSettings,
 ): void {
   state.inFlight = Math.max(state.inFlight - 1, 0);
   advance(state, now, settings);
-  const { status, headers } = observation;
-  const others = state.inFlight;
-  if (headers.userLimit !== undefined && headers.userLimit >= 1) state.limit = headers.userLimit;
-  const headerEnd = headers.userReset === undefined ? undefined : now + headers.userReset * 1000;
-
-  if (headers.userRemaining !== undefined) {
-    const left = Math.max(headers.userRemaining - others, 0);
-    const half = settings.windowMs / 2;
-    if (
-      state.windowEnd === undefined ||
-      state.budget === undefined ||
-      (headerEnd !== undefined && headerEnd > state.windowEnd + half)
-    ) {
-      // First header, or the server has started a later window than ours.
-      state.budget = left;
-      state.windowEnd = headerEnd ?? now + settings.windowMs;
-      state.windowConfirmed = headerEnd !== undefined;
-    } else if (headerEnd === undefined || headerEnd >= state.windowEnd - half) {
-      // Within a window remaining only falls: a header never hands back budget.
-      state.budget = Math.min(state.budget, left);
-      if (headerEnd !== undefined) {
-        // Each reset (whole seconds, rounded up) bounds the true end from above: keep the tightest.
-        state.windowEnd = state.windowConfirmed ? Math.min(state.windowEnd, headerEnd) : headerEnd;
-        state.windowConfirmed = true;
-      }
-    }
-    // Else a late answer from the window before ours: nothing to learn about this one.
-  }
-
-  if (status === 429) {
-    const windowSpent =
-      headers.userRemaining === 0 || (headers.userRemaining === undefined && headers.userReset !== undefined);
-    if (!windowSpent) {
-      // Concurrency (or monthly) cap, or a bare 429: halve the in-flight cap and back off exponentially.
-      // 429s arriving during the pause belong to the burst that started it: they do not escalate.
-      if (now >= state.pausedUntil) {
-        state.backoffLevel += 1;
-        state.cap = Math.max(Math.floor(state.cap / 2), 1);
-        state.successes = 0;
-        state.pausedUntil = now + concurrencyBackoffMs(state.backoffLevel, random);
-      }
-    } else {
-      const resetMs =
-        headers.userReset !== undefined
-          ? headers.userReset * 1000
-          : state.windowEnd !== undefined && state.windowEnd > now
-            ? state.windowEnd - now
-            : settings.windowMs;
-      state.pausedUntil = Math.max(
-        state.pausedUntil,
-        now + resetMs + pauseJitterMs(settings.windowMs, random),
-      );
-      state.budget = 0;
-      state.windowEnd = now + resetMs;
-      state.windowConfirmed = headers.userReset !== undefined;
-    }
-  } else if (status > 0 && status < 500) {
-    state.backoffLevel = 0;
-    state.successes += 1;
-    if (state.successes >= state.cap) {
-      state.successes = 0;
-      state.cap = Math.min(state.cap + 1, settings.maxInFlight);
-    }
-  }
-
-  if (status !== 0) observeQuota(state, now, observation, others);
+  const verdict = classifyAttempt(result);
+  if (result.kind === 'response') observeWindow(state, now, result.headers, settings);
+  applyVerdict(state, now, verdict, result, random, settings);
+  if (result.kind === 'response') observeQuota(state, now, result.headers, state.inFlight);
 }
 
-function observeQuota(
+/** What the -user headers say about the limit, the budget and where the window ends. */
+function observeWindow(
   state: PacingState,
   now: number,
-  { headers }: LimiterObservation,
-  others: number,
+  headers: RateLimitHeaders,
+  settings: PacingSettings,
 ): void {
+  const others = state.inFlight;
+  if (headers.userLimit !== undefined && headers.userLimit >= 1) state.limit = headers.userLimit;
+  if (!settings.windowFixed) state.learnedWindowMs = learnWindowMs(state.learnedWindowMs, headers);
+  const windowMs = windowMsOf(state, settings);
+  const untilReset = resetMs(headers);
+  const headerEnd = untilReset === undefined ? undefined : now + untilReset;
+  if (headers.userRemaining === undefined) return;
+  const left = Math.max(headers.userRemaining - others, 0);
+  const half = windowMs / 2;
+  if (
+    state.windowEnd === undefined ||
+    state.budget === undefined ||
+    (headerEnd !== undefined && headerEnd > state.windowEnd + half)
+  ) {
+    // First header, or the server has started a later window than ours.
+    state.budget = left;
+    state.windowEnd = headerEnd ?? now + windowMs;
+    state.windowConfirmed = headerEnd !== undefined;
+  } else if (headerEnd === undefined || headerEnd >= state.windowEnd - half) {
+    // Within a window remaining only falls: a header never hands back budget.
+    state.budget = Math.min(state.budget, left);
+    if (headerEnd !== undefined) {
+      // Each reset bounds the true end from above: keep the tightest.
+      state.windowEnd = state.windowConfirmed ? Math.min(state.windowEnd, headerEnd) : headerEnd;
+      state.windowConfirmed = true;
+    }
+  }
+  // Else a late answer from the window before ours: nothing to learn about this one.
+}
+
+/** The policy's verdict applied: pause, halve or grow the in-flight cap. */
+function applyVerdict(
+  state: PacingState,
+  now: number,
+  verdict: RateLimitVerdict,
+  result: AttemptResult,
+  random: number,
+  settings: PacingSettings,
+): void {
+  switch (verdict) {
+    case 'window-spent': {
+      const windowMs = windowMsOf(state, settings);
+      const untilReset = result.kind === 'response' ? resetMs(result.headers) : undefined;
+      const waitMs =
+        untilReset ??
+        (state.windowEnd !== undefined && state.windowEnd > now ? state.windowEnd - now : windowMs);
+      pauseForWindow(state, now, waitMs, windowMs, random);
+      state.budget = 0;
+      state.windowEnd = now + waitMs;
+      state.windowConfirmed = untilReset !== undefined;
+      return;
+    }
+    case 'concurrency':
+      if (pauseForConcurrency(state, now, random)) {
+        state.cap = Math.max(Math.floor(state.cap / 2), 1);
+        state.successes = 0;
+      }
+      return;
+    case 'accepted':
+      state.backoffLevel = 0;
+      state.successes += 1;
+      if (state.successes >= state.cap) {
+        state.successes = 0;
+        state.cap = Math.min(state.cap + 1, settings.maxInFlight);
+      }
+      return;
+    case 'server-error':
+    case 'no-response':
+      return;
+    default: {
+      const never: never = verdict;
+      throw new Error(`unknown rate-limit verdict ${String(never)}`);
+    }
+  }
+}
+
+function observeQuota(state: PacingState, now: number, headers: RateLimitHeaders, others: number): void {
   if (headers.orgRemaining === undefined || headers.orgReset === undefined) {
     // Missing or "unlimited": no monthly cap.
     state.orgLimit = undefined;

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Limiter, LimiterObservation } from '../affinity/limiter.js';
+import { type AttemptResult, type Limiter, oncePermit, type Permit } from '../affinity/limiter.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
-import { abortableSleep } from './abortable-sleep.js';
+import { abortableSleep } from '../util/abortable-sleep.js';
+import { errorMessage } from '../util/error-message.js';
 import { LimiterUnavailableError, QuotaExhaustedError } from './limiter-errors.js';
 import {
   type LimiterOptions,
@@ -18,7 +19,7 @@ export interface RedisLimiterOptions extends LimiterOptions {
   apiKey: string;
   /** A Redis URL (the limiter opens and closes its own connection) or a connection the caller owns. */
   redis: string | Redis;
-  /** Prefix of every Redis key. @defaultValue "affinity-sync:" */
+  /** Prefix of every Redis key, colon included (QUEUE_PREFIX + ":"); keys are `<prefix>limiter:{sha256}:…`. @defaultValue "affinity-sync:" */
   keyPrefix?: string;
   /** Seconds Redis may stay unreachable before acquire() gives up. @defaultValue 60 */
   outageSeconds?: number;
@@ -62,8 +63,6 @@ export class RedisLimiter implements Limiter {
   readonly #outageMs: number;
   readonly #logger: Logger;
   readonly #injectClock: boolean;
-  /** Tokens of granted slots, oldest first; observe() frees the oldest. */
-  readonly #slots: string[] = [];
   #outageSince: number | undefined;
   /** The connection's own error (e.g. ECONNREFUSED), clearer than the failed command's. */
   #connectionError: Error | undefined;
@@ -104,17 +103,15 @@ export class RedisLimiter implements Limiter {
     return this.#injectClock ? this.#options.now() : undefined;
   }
 
-  async acquire(signal?: AbortSignal): Promise<void> {
+  async acquire(signal?: AbortSignal): Promise<Permit> {
     const started = Date.now();
     try {
       for (;;) {
         signal?.throwIfAborted();
         const token = randomUUID();
         const decision = await this.#withRedis(() => this.#store.acquire(token, this.#scriptNow()), signal);
-        if (decision.kind === 'go') {
-          this.#slots.push(token);
-          return;
-        }
+        // The permit frees its own slot, whichever request finishes first.
+        if (decision.kind === 'go') return oncePermit((result) => this.#release(token, result));
         if (decision.kind === 'quota') {
           throw new QuotaExhaustedError(decision.remaining, decision.reserved, new Date(decision.resetsAt));
         }
@@ -125,17 +122,16 @@ export class RedisLimiter implements Limiter {
     }
   }
 
-  async observe(observation: LimiterObservation): Promise<void> {
-    const token = this.#slots.shift() ?? randomUUID();
-    if (observation.status === 429) {
+  async #release(token: string, result: AttemptResult): Promise<void> {
+    if (result.kind === 'response' && result.status === 429) {
       this.#logger.warn(
-        { remaining: observation.headers.userRemaining, resetSeconds: observation.headers.userReset },
+        { remaining: result.headers.userRemaining, resetSeconds: result.headers.userReset },
         'Affinity answered 429; every process using this API key pauses',
       );
     }
     try {
       await this.#withRedis(() =>
-        this.#store.observe(token, observation, this.#options.random(), this.#scriptNow()),
+        this.#store.observe(token, result, this.#options.random(), this.#scriptNow()),
       );
     } catch (error) {
       // The next acquire() reports the outage; the slot frees itself when its TTL ends.
@@ -198,7 +194,7 @@ export class RedisLimiter implements Limiter {
         if (this.#outageSince === undefined) {
           this.#outageSince = now;
           this.#logger.warn(
-            { redis: this.#location, err: error instanceof Error ? error.message : String(error) },
+            { redis: this.#location, err: errorMessage(error) },
             'limiter Redis unreachable; requests wait',
           );
         }

@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { LimiterObservation } from '../affinity/limiter.js';
+import type { AttemptResult } from '../affinity/limiter.js';
+import { classifyAttempt, rateLimitVerdicts } from '../affinity/rate-limit-policy.js';
 import type { PacingDecision, PacingSettings, PacingState } from './pacing-math.js';
-import { waitReasons } from './pacing-math.js';
+import {
+  type ArgvSlot,
+  checkObserveReply,
+  decodeAcquireReply,
+  type ScriptOp,
+  type ScriptReply,
+  scriptArgv,
+} from './redis-limiter-protocol.js';
 import { limiterScript } from './redis-limiter-script.js';
 
 // Thin typed access to the Lua script: one round trip per decision, nothing decided here.
@@ -11,7 +19,6 @@ const commandName = 'affinitySyncLimiter';
 /** Unused state is dropped after this long; the monthly quota is relearned from the next header. */
 const stateTtlMs = 40 * 24 * 3600 * 1000;
 
-type ScriptReply = Array<number | string>;
 type ScriptCommand = (stateKey: string, slotsKey: string, ...args: string[]) => Promise<ScriptReply>;
 
 /** Redis keys of one API key's limiter: a hash of the key, never the key itself. */
@@ -21,14 +28,10 @@ export function limiterKeys(apiKey: string, keyPrefix: string): { state: string;
   return { state: `${keyPrefix}limiter:{${hash}}:state`, slots: `${keyPrefix}limiter:{${hash}}:slots` };
 }
 
-function arg(value: number | undefined): string {
-  return value === undefined ? '' : String(value);
-}
-
 export class RedisPacingStore {
   readonly #command: ScriptCommand;
   readonly #keys: { state: string; slots: string };
-  readonly #common: string[];
+  readonly #common: Partial<Record<ArgvSlot, number>>;
 
   constructor(
     redis: Redis,
@@ -36,62 +39,52 @@ export class RedisPacingStore {
     settings: PacingSettings,
     slotTtlMs: number,
   ) {
-    if (!(commandName in redis)) redis.defineCommand(commandName, { numberOfKeys: 2, lua: limiterScript });
+    if (!(commandName in redis)) redis.defineCommand(commandName, { numberOfKeys: 2, lua: limiterScript() });
     // defineCommand adds the method at runtime; ioredis cannot type it.
     this.#command = (redis as unknown as Record<string, ScriptCommand>)[commandName]!.bind(redis);
     this.#keys = keys;
-    this.#common = [
-      settings.limit,
-      settings.windowMs,
-      settings.safetyMargin,
-      settings.burst,
-      settings.quotaReserve,
-      settings.maxInFlight,
+    const { limit, windowMs, safetyMargin, burst, quotaReserve, maxInFlight } = settings;
+    this.#common = {
+      limit,
+      windowMs,
+      windowFixed: settings.windowFixed ? 1 : 0,
+      safetyMargin,
+      burst,
+      quotaReserve,
+      maxInFlight,
       slotTtlMs,
       stateTtlMs,
-    ].map(String);
+    };
   }
 
-  #run(op: string, now: number | undefined, token: string, extra: string[] = []): Promise<ScriptReply> {
-    return this.#command(this.#keys.state, this.#keys.slots, op, arg(now), token, ...this.#common, ...extra);
+  #run(
+    op: ScriptOp,
+    now: number | undefined,
+    token: string,
+    extra: Partial<Record<ArgvSlot, number | undefined>> = {},
+  ): Promise<ScriptReply> {
+    const argv = scriptArgv({ ...this.#common, ...extra, op, now, token });
+    return this.#command(this.#keys.state, this.#keys.slots, ...argv);
   }
 
   /** Asks for one slot; `now` is for tests only (production lets the script read Redis's TIME). */
   async acquire(token: string, now?: number): Promise<PacingDecision> {
-    const reply = await this.#run('acquire', now, token);
-    switch (Number(reply[0])) {
-      case 0:
-        return { kind: 'go' };
-      case 1:
-        return { kind: 'wait', waitMs: Number(reply[1]), reason: waitReasons[Number(reply[2])] ?? 'pace' };
-      case 2:
-        return {
-          kind: 'quota',
-          remaining: Number(reply[1]),
-          resetsAt: Number(reply[2]),
-          reserved: Number(reply[3]),
-        };
-      default:
-        throw new Error(`Unexpected reply from the limiter script: ${JSON.stringify(reply)}`);
-    }
+    return decodeAcquireReply(await this.#run('acquire', now, token));
   }
 
-  async observe(
-    token: string,
-    { status, headers }: LimiterObservation,
-    random: number,
-    now?: number,
-  ): Promise<void> {
-    await this.#run('observe', now, token, [
-      String(status),
-      arg(headers.userLimit),
-      arg(headers.userRemaining),
-      arg(headers.userReset),
-      arg(headers.orgLimit),
-      arg(headers.orgRemaining),
-      arg(headers.orgReset),
-      String(random),
-    ]);
+  async observe(token: string, result: AttemptResult, random: number, now?: number): Promise<void> {
+    const h = result.kind === 'response' ? result.headers : {};
+    const reply = await this.#run('observe', now, token, {
+      verdict: rateLimitVerdicts.indexOf(classifyAttempt(result)),
+      userLimit: h.userLimit,
+      userRemaining: h.userRemaining,
+      userReset: h.userReset,
+      orgLimit: h.orgLimit,
+      orgRemaining: h.orgRemaining,
+      orgReset: h.orgReset,
+      random,
+    });
+    checkObserveReply(reply);
   }
 
   /** The stored state (fields never set are undefined), for tests and diagnostics. */

@@ -12,6 +12,14 @@ function formatMapping(status: MappingStatus): string {
     ? `schedule "${status.schedule.cron}" ${status.schedule.timezone}, next ${status.schedule.next ?? 'unknown'}`
     : 'no schedule (backfill only)';
   const lines = [`${status.mapping} — ${schedule}`];
+  if (status.loaded) {
+    lines.push(
+      `  loaded:  version ${status.loaded.versions.join(', ')} on ${status.loaded.workers} worker(s)`,
+    );
+  }
+  for (const problem of status.invalid ?? []) {
+    lines.push(`  invalid: ${problem} (the last valid version keeps running)`);
+  }
   if (status.running.length > 0) lines.push(`  running: job ${status.running.join(', ')}`);
   if (status.queued.length > 0) lines.push(`  queued:  job ${status.queued.join(', ')}`);
   if (status.runs.length === 0) lines.push('  no runs recorded');

@@ -12,6 +12,8 @@ export interface HistoryEntry {
   attempts: number;
   /** The run was stopped by a worker shutting down; the job went back to the queue. */
   handedBack?: boolean;
+  /** Which version of the mapping ran: SHA-256 of its file's text, first 12 hex digits. */
+  mappingHash?: string;
   report: RunReport;
 }
 

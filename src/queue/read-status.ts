@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { HistoryEntry, HistoryStore } from './history-store.js';
 import { syncMappingJobName } from './sync-queue.js';
+import type { WorkerPresence } from './worker-registry.js';
 
 /** What `status` shows of one mapping. */
 export interface MappingStatus {
@@ -12,6 +13,10 @@ export interface MappingStatus {
   queued: string[];
   /** Newest first. */
   runs: HistoryEntry[];
+  /** Versions (content hashes) the live workers run, and how many workers have it loaded. */
+  loaded?: { versions: string[]; workers: number };
+  /** Problems of its file as it is now, when a worker keeps running its last valid version. */
+  invalid?: string[];
 }
 
 /**
@@ -21,7 +26,7 @@ export interface MappingStatus {
 export async function readStatus(
   queue: Queue,
   history: HistoryStore,
-  options: { names?: string[]; limit: number },
+  options: { names?: string[]; limit: number; workers?: readonly WorkerPresence[] },
 ): Promise<MappingStatus[]> {
   const schedulers = new Map((await queue.getJobSchedulers(0, -1)).map((s) => [s.id ?? s.key, s]));
   const names = options.names ?? [...new Set([...(await history.mappings()), ...schedulers.keys()])].sort();
@@ -51,7 +56,27 @@ export async function readStatus(
         running: own.filter((j) => j.state === 'active').map((j) => j.job.id ?? ''),
         queued: own.filter((j) => j.state !== 'active').map((j) => j.job.id ?? ''),
         runs: await history.recent(mapping, options.limit),
+        ...(options.workers ? fleetView(options.workers, mapping) : {}),
       };
     }),
   );
+}
+
+function fleetView(
+  workers: readonly WorkerPresence[],
+  mapping: string,
+): Pick<MappingStatus, 'loaded' | 'invalid'> {
+  const having = workers.filter((w) => w.mappings.some((m) => m.name === mapping));
+  const versions = [
+    ...new Set(having.flatMap((w) => w.mappings.filter((m) => m.name === mapping).map((m) => m.hash))),
+  ];
+  const invalid = [
+    ...new Set(
+      workers.flatMap((w) => w.invalid.filter((f) => f.running?.name === mapping).flatMap((f) => f.problems)),
+    ),
+  ];
+  return {
+    ...(having.length > 0 ? { loaded: { versions, workers: having.length } } : {}),
+    ...(invalid.length > 0 ? { invalid } : {}),
+  };
 }

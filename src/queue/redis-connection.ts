@@ -16,8 +16,14 @@ export function requireRedisUrl(env: Env, commandName: string): string {
 /**
  * One ioredis connection for BullMQ. `maxRetriesPerRequest: null` is what BullMQ requires of
  * worker connections (blocking commands must wait out a Redis restart instead of failing).
+ * `lazy`: connect on the first command or `connect()` (the caller waits for it with a deadline).
  */
-export function openRedis(url: string, options: { forWorker?: boolean } = {}): Redis {
+export function openRedis(url: string, options: { forWorker?: boolean; lazy?: boolean } = {}): Redis {
   // A CLI call gives up after a few retries when Redis is down instead of waiting forever.
-  return new Redis(url, { maxRetriesPerRequest: options.forWorker ? null : 3 });
+  return new Redis(url, {
+    maxRetriesPerRequest: options.forWorker ? null : 3,
+    // A socket still connecting to a dead host would otherwise hold the process 2 s after disconnect().
+    disconnectTimeout: 200,
+    ...(options.lazy ? { lazyConnect: true } : {}),
+  });
 }

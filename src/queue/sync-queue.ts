@@ -13,5 +13,8 @@ export const scheduledSyncJobName = 'scheduled-sync';
 
 /** The sync queue on `connection`, with keys under `env.QUEUE_PREFIX`. */
 export function openSyncQueue(env: Pick<Env, 'QUEUE_PREFIX'>, connection: Redis): Queue {
-  return new Queue(syncQueueName, { connection, prefix: env.QUEUE_PREFIX });
+  const queue = new Queue(syncQueueName, { connection, prefix: env.QUEUE_PREFIX });
+  // Failures reach callers as rejected calls; unheard, the event would print raw ioredis dumps.
+  queue.on('error', () => undefined);
+  return queue;
 }

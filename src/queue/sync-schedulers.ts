@@ -15,6 +15,17 @@ export interface SchedulerSync {
  * name, cron and time zone from the mapping), none for anything else.
  */
 export async function syncSchedulers(queue: Queue, mappings: readonly Mapping[]): Promise<SchedulerSync> {
+  const registered = await upsertSchedulers(queue, mappings);
+  const wanted = new Set(registered);
+  const stale = (await queue.getJobSchedulers(0, -1))
+    .map((scheduler) => scheduler.id ?? scheduler.key)
+    .filter((id) => !wanted.has(id));
+  await removeSchedulers(queue, stale);
+  return { registered, removed: stale };
+}
+
+/** Creates or updates the scheduler of each scheduled mapping; returns their names. */
+export async function upsertSchedulers(queue: Queue, mappings: readonly Mapping[]): Promise<string[]> {
   const registered: string[] = [];
   for (const mapping of mappings) {
     if (!mapping.schedule) continue;
@@ -30,13 +41,10 @@ export async function syncSchedulers(queue: Queue, mappings: readonly Mapping[])
     );
     registered.push(mapping.name);
   }
-  const wanted = new Set(registered);
-  const removed: string[] = [];
-  for (const scheduler of await queue.getJobSchedulers(0, -1)) {
-    const id = scheduler.id ?? scheduler.key;
-    if (wanted.has(id)) continue;
-    await queue.removeJobScheduler(id);
-    removed.push(id);
-  }
-  return { registered, removed };
+  return registered;
+}
+
+/** Removes the schedulers of these mappings (absent ones are fine). */
+export async function removeSchedulers(queue: Queue, names: readonly string[]): Promise<void> {
+  for (const name of names) await queue.removeJobScheduler(name);
 }

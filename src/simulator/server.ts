@@ -11,8 +11,10 @@ import { OrgQuota, type OrgQuotaOptions } from './org-quota.js';
 import { RateWindow } from './rate-window.js';
 import { errorResult, type RouteResult, Router, type SimulatorQuirks } from './router.js';
 import { companyRoutes } from './routes-companies.js';
+import { entityRoutes } from './routes-entities.js';
 import { listEntryRoutes } from './routes-list-entries.js';
 import { listRoutes } from './routes-lists.js';
+import { searchRoutes } from './routes-search.js';
 import { v1Routes } from './routes-v1.js';
 import { SimulatorState } from './state.js';
 import { type SimulatorStats, StatsRecorder } from './stats.js';
@@ -48,6 +50,19 @@ export interface SimulatorOptions {
   legacyDropdowns?: boolean;
   /** Documented responses clients may not expect (null pages); also POST /_simulator/quirks. @defaultValue none */
   quirks?: Partial<SimulatorQuirks>;
+  /** Answer 404 on POST /v2/{companies|persons}/search, as versions before 2026-07-15 do (clients fall back to v1 search). @defaultValue false */
+  legacySearch?: boolean;
+  /** Told every authorized API request that reaches routing (tests check requests against the documents). */
+  onRequest?: (request: SeenRequest) => void;
+}
+
+/** An API request as the simulator received it. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** The parsed JSON body; undefined when there was none. */
+  body: unknown;
 }
 
 export interface RunningSimulator {
@@ -70,7 +85,15 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
-const router = new Router([...listRoutes, ...listEntryRoutes, ...companyRoutes, ...v1Routes]);
+// Entity routes come before companyRoutes: /v2/companies/fields must not read as a company id.
+const router = new Router([
+  ...listRoutes,
+  ...listEntryRoutes,
+  ...entityRoutes,
+  ...searchRoutes,
+  ...companyRoutes,
+  ...v1Routes,
+]);
 
 /** Starts an Affinity API v2 simulator over HTTP. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -82,6 +105,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const legacyDropdowns = options.legacyDropdowns ?? false;
   const initialQuirks: SimulatorQuirks = { nullPages: false, ...options.quirks };
   let quirks = { ...initialQuirks };
+  const legacySearch = options.legacySearch ?? false;
 
   const buildState = () =>
     fixture
@@ -186,6 +210,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
           return send(res, errorResult(400, { code: 'bad-request', message }));
         }
       }
+      options.onRequest?.({ method, path: url.pathname, query: new URLSearchParams(url.searchParams), body });
       const result = match.route.handle({
         state,
         params: match.params,
@@ -196,6 +221,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         legacyDropdowns,
         quirks,
         recordPatch: (record, count) => stats.patch(record, count),
+        legacySearch,
+        recordEntityPatch: (record, count) => stats.entityPatch(record, count),
       });
       send(res, result);
     } finally {

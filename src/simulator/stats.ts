@@ -5,6 +5,13 @@ export interface PatchRecord {
   body: unknown;
 }
 
+/** One accepted PATCH /v2/{companies|persons}/{id}/fields body. */
+export interface EntityPatchRecord {
+  entity: 'company' | 'person';
+  entityId: number;
+  body: unknown;
+}
+
 /** What GET /_simulator/stats returns. */
 export interface SimulatorStats {
   totalRequests: number;
@@ -26,6 +33,8 @@ export interface SimulatorStats {
   dropped: number;
   /** The last accepted PATCH bodies, oldest first (capped). */
   patches: PatchRecord[];
+  /** The last accepted company/person PATCH bodies, oldest first (capped); not in `patches`. */
+  entityPatches: EntityPatchRecord[];
 }
 
 /** How many accepted PATCH bodies stats keep. */
@@ -41,6 +50,7 @@ export class StatsRecorder {
   private maxInFlight = 0;
   private dropped = 0;
   private patches: PatchRecord[] = [];
+  private entityPatches: EntityPatchRecord[] = [];
 
   request(route: string): void {
     this.totalRequests += 1;
@@ -67,6 +77,14 @@ export class StatsRecorder {
     if (this.patches.length > patchLogCap) this.patches.splice(0, this.patches.length - patchLogCap);
   }
 
+  entityPatch(record: EntityPatchRecord, fieldCount: number): void {
+    this.fieldWrites += fieldCount;
+    this.entityPatches.push(record);
+    if (this.entityPatches.length > patchLogCap) {
+      this.entityPatches.splice(0, this.entityPatches.length - patchLogCap);
+    }
+  }
+
   snapshot(maxInWindow: number): SimulatorStats {
     return {
       totalRequests: this.totalRequests,
@@ -79,6 +97,7 @@ export class StatsRecorder {
       maxInFlight: this.maxInFlight,
       dropped: this.dropped,
       patches: [...this.patches],
+      entityPatches: [...this.entityPatches],
     };
   }
 }

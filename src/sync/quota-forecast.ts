@@ -1,6 +1,6 @@
 import type { QuotaAllowance } from '../affinity/allowance-watch.js';
+import { maxUpdatesPerCall } from '../affinity/client.js';
 import { reservedCalls } from '../limiter/pacing-math.js';
-import { maxUpdatesPerCall } from './update-batches.js';
 
 /** What a real run would spend, by the engine's own arithmetic, beside the monthly allowance left. */
 export interface QuotaForecast {

@@ -17,6 +17,8 @@ export interface RunReport {
   runId: string;
   mode: RunMode;
   dryRun: boolean;
+  /** Set for `target:` mappings: `entries` (and each change's `entryId`) are then the companies or persons themselves. */
+  target?: 'companies' | 'persons';
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -58,6 +60,7 @@ export interface ReportInput {
   runId: string;
   mode: RunMode;
   dryRun: boolean;
+  target?: 'companies' | 'persons' | undefined;
   /** Epoch milliseconds. */
   startedAt: number;
   /** Epoch milliseconds. @defaultValue now */
@@ -83,6 +86,7 @@ export function buildReport(input: ReportInput): RunReport {
     runId: input.runId,
     mode: input.mode,
     dryRun: input.dryRun,
+    ...(input.target === undefined ? {} : { target: input.target }),
     startedAt: new Date(input.startedAt).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
     durationMs: finishedAt - input.startedAt,

@@ -19,7 +19,10 @@ export function formatSummary(report: RunReport): string {
   );
   const e = report.entries;
   const verb = report.dryRun ? 'to update' : 'updated';
-  lines.push(`  entries  ${e.updated} ${verb}, ${e.unchanged} unchanged, ${e.failed} failed`);
+  // A target's records are the companies or persons themselves, not list entries.
+  const records = (report.target ?? 'entries').padEnd(8);
+  const record = report.target === undefined ? 'entry' : report.target === 'companies' ? 'company' : 'person';
+  lines.push(`  ${records} ${e.updated} ${verb}, ${e.unchanged} unchanged, ${e.failed} failed`);
   const f = report.fields;
   lines.push(
     `  fields   ${f.written} ${report.dryRun ? 'to write' : 'written'}, ${f.unchanged} unchanged, ${f.rejected} rejected`,
@@ -41,8 +44,8 @@ export function formatSummary(report: RunReport): string {
     lines.push(`  changes (${Math.min(shownChanges, report.changes.length)} of ${changes}):`);
     for (const change of report.changes.slice(0, shownChanges)) {
       const who = change.entityName
-        ? `${change.entityName} (entry ${change.entryId})`
-        : `entry ${change.entryId}`;
+        ? `${change.entityName} (${record} ${change.entryId})`
+        : `${record} ${change.entryId}`;
       lines.push(`    ${who} ${change.fieldName}: ${show(change.before)} → ${show(change.after)}`);
     }
   }
@@ -54,7 +57,7 @@ export function formatSummary(report: RunReport): string {
         p.row === undefined ? undefined : `row ${p.row}`,
         p.key,
         p.column === undefined ? undefined : `column ${p.column}`,
-        p.entryId === undefined ? undefined : `entry ${p.entryId}`,
+        p.entryId === undefined ? undefined : `${record} ${p.entryId}`,
       ]
         .filter(Boolean)
         .join(', ');

@@ -6,6 +6,7 @@ import type { Mapping } from '../mappings/mapping-schema.js';
 import type { Source } from '../sources/source.js';
 import type { SourceConfig } from '../sources/source-config.js';
 import type { ChangeSink } from './change-log.js';
+import type { EntityLookup } from './entity-lookup.js';
 import type { ProblemSink } from './problem.js';
 import type { RunMode } from './report.js';
 
@@ -16,6 +17,8 @@ export interface SyncDependencies {
   logger: Logger;
   /** The monthly allowance Affinity's last response reported, if any (see src/affinity/allowance-watch.ts). */
   allowance?: () => QuotaAllowance | undefined;
+  /** Domain → company and e-mail → person lookups, cached between runs. @defaultValue one cached for this run only */
+  lookup?: EntityLookup;
 }
 
 export interface SyncOptions {

@@ -1,5 +1,6 @@
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import { EnvError } from '../config/env.js';
+import type { Logger } from '../log/logger.js';
 import { scrub } from '../log/secrets.js';
 import { ConfigError } from '../mappings/config-error.js';
 import { failureReport } from '../queue/failure-report.js';
@@ -9,6 +10,7 @@ import { openRunSink } from '../results/open-run-sink.js';
 import type { SyncProgress } from '../sync/engine.js';
 import { executeRun } from '../sync/execute-run.js';
 import { exitCodeOf, type RunReport, type RunStatus } from '../sync/report.js';
+import { errorMessage } from '../util/error-message.js';
 import type { JobContext, JobControl } from './job-context.js';
 import { jobOutcome } from './job-outcome.js';
 
@@ -46,37 +48,36 @@ export async function runSyncJob(
   // attemptsStarted also counts restarts after a crash, so every run gets its own id.
   const runId = `${job.id}.${job.attemptsStarted}`;
   const logger = context.logger.child({ mapping: payload.mapping, jobId: job.id, attempt });
-  const base = { jobId: job.id ?? '', trigger: payload.trigger, attempt, attempts };
+  // The version of the mapping as it is now: an edit since the worker started is used from here on.
+  const version = context.mapping(payload.mapping);
+  const base = {
+    jobId: job.id ?? '',
+    trigger: payload.trigger,
+    attempt,
+    attempts,
+    ...(version ? { mappingHash: version.hash } : {}),
+  };
   const record = async (report: RunReport, extra: Partial<HistoryEntry> = {}) => {
     await context.history.record({ ...base, ...extra, report });
     context.metrics.recordRun(report);
   };
   const startedAt = Date.now();
-  const loaded = context.mappings.get(payload.mapping);
-  if (!loaded) {
+  if (!version) {
     const error =
-      `mapping "${payload.mapping}" is not loaded by this worker (MAPPINGS_DIR ${context.env.MAPPINGS_DIR}); ` +
-      'restart the workers after adding or renaming a mapping';
+      `mapping "${payload.mapping}" is not loaded by this worker (MAPPINGS_DIR ${context.env.MAPPINGS_DIR}): ` +
+      'its file was removed or renamed, or is invalid; `affinity-sync status` lists the mappings the workers run';
     await record(
       failureReport({ mapping: payload.mapping, runId, mode: payload.mode ?? 'diff', startedAt, error }),
     );
     throw new UnrecoverableError(error);
   }
+  const { loaded } = version;
 
-  let lastProgress = 0;
-  const onProgress = (progress: SyncProgress) => {
-    const now = Date.now();
-    if (now - lastProgress < progressIntervalMs && progress.phase !== 'done') return;
-    lastProgress = now;
-    const data: SyncJobProgress = { ...progress, mapping: payload.mapping };
-    job
-      .updateProgress(data)
-      .catch((error: unknown) => logger.warn({ err: error }, 'could not publish progress'));
-  };
+  const onProgress = progressPublisher(job, payload.mapping, logger);
 
   let report: RunReport;
   try {
-    logger.info({ trigger: payload.trigger, runId }, 'run started');
+    logger.info({ trigger: payload.trigger, runId, mappingHash: version.hash }, 'run started');
     report = await executeRun({
       loaded,
       env: context.env,
@@ -90,7 +91,7 @@ export async function runSyncJob(
       ...(control.signal ? { signal: control.signal } : {}),
     });
   } catch (error) {
-    const message = scrub(error instanceof Error ? error.message : String(error));
+    const message = scrub(errorMessage(error));
     const mode = payload.mode ?? loaded.mapping.mode;
     await record(failureReport({ mapping: payload.mapping, runId, mode, startedAt, error: message }));
     // Configuration problems do not heal by retrying.
@@ -116,11 +117,26 @@ export async function runSyncJob(
     { runId, status: report.status, fieldsWritten: report.fields.written, calls: report.calls.total },
     'run finished',
   );
+  return settle(report, payload, context, logger);
+}
+
+/** The job's end from its run (job-outcome.ts): complete, retry or fail, after asking for a follow-up. */
+async function settle(
+  report: RunReport,
+  payload: SyncMappingPayload,
+  context: JobContext,
+  logger: Logger,
+): Promise<SyncJobResult> {
   const outcome = jobOutcome(report, payload.trigger);
   if (outcome.followUp) await askFollowUp(context, payload, logger);
   if (outcome.kind === 'retry') throw new Error(outcome.reason);
   if (outcome.kind === 'fail') throw new UnrecoverableError(outcome.reason);
-  return { runId, status: report.status, warnings: report.warnings, exitCode: exitCodeOf(report) };
+  return {
+    runId: report.runId,
+    status: report.status,
+    warnings: report.warnings,
+    exitCode: exitCodeOf(report),
+  };
 }
 
 /** One more run for the entries that failed transiently (folded like a backfill; it waits for this one). */
@@ -138,4 +154,22 @@ async function askFollowUp(context: JobContext, payload: SyncMappingPayload, log
       'could not queue the follow-up run; the next scheduled run writes those entries',
     );
   }
+}
+
+/** Publishes a run's progress on its job, at most every `progressIntervalMs` (and when done). */
+function progressPublisher(
+  job: Job<unknown>,
+  mapping: string,
+  logger: Logger,
+): (progress: SyncProgress) => void {
+  let lastProgress = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (now - lastProgress < progressIntervalMs && progress.phase !== 'done') return;
+    lastProgress = now;
+    const data: SyncJobProgress = { ...progress, mapping };
+    job
+      .updateProgress(data)
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not publish progress'));
+  };
 }

@@ -1,23 +1,33 @@
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Env } from '../config/env.js';
 import { requireApiKey } from '../config/env.js';
-import { createApp, type HealthReport } from '../http/create-app.js';
+import { createApp } from '../http/create-app.js';
 import { type HttpServer, serveHttp } from '../http/serve.js';
 import type { Logger } from '../log/logger.js';
-import { scrub } from '../log/secrets.js';
-import { loadMappingsDir } from '../mappings/load-mapping.js';
+import { registerSecret, scrub } from '../log/secrets.js';
 import { SyncMetrics } from '../metrics/sync-metrics.js';
 import { enqueueRun } from '../queue/enqueue-run.js';
 import { HistoryStore } from '../queue/history-store.js';
 import { openRedis, requireRedisUrl } from '../queue/redis-connection.js';
+import { redisLocation } from '../queue/redis-location.js';
 import { openSyncQueue, syncQueueName } from '../queue/sync-queue.js';
 import { syncSchedulers } from '../queue/sync-schedulers.js';
-import type { JobContext } from './job-context.js';
-import { jobHandlers } from './job-handlers.js';
+import { waitForRedis } from '../queue/wait-for-redis.js';
+import { WorkerRegistry } from '../queue/worker-registry.js';
+import type { JobContext, JobHandler } from './job-context.js';
+import { loadJobHandlers } from './job-handlers.js';
+import { MappingReloader } from './mapping-reloader.js';
+import { newWorkerId, publishPresence } from './presence.js';
+import { RedisWatch } from './redis-watch.js';
+import { watchMappings } from './watch-mappings.js';
+import { workerHealth } from './worker-health.js';
 
 export interface RunningWorker {
   /** The HTTP port (health, metrics, dashboard, trigger). */
   port: number;
+  /** This worker's id in the registry (and its BullMQ worker name). */
+  id: string;
   /**
    * Stops taking jobs, aborts running syncs (requests in flight finish; their jobs go back to the
    * queue), then closes everything. Resolves within WORKER_SHUTDOWN_TIMEOUT_MS plus a moment.
@@ -25,52 +35,229 @@ export interface RunningWorker {
   close: () => Promise<void>;
 }
 
-/** How long a health check waits for Redis to answer PING, ms. */
-const pingTimeoutMs = 2000;
-
 /**
- * Starts a worker: validates every mapping (ConfigError names each bad file), makes the job
- * schedulers match the scheduled mappings, processes sync jobs with WORKER_CONCURRENCY and serves
- * the HTTP port.
+ * Starts a worker, in an order that leaves nothing behind when a step fails: validate every mapping
+ * (ConfigError names each bad file), bind the HTTP port (/livez answers from here on), wait for
+ * Redis (up to WORKER_REDIS_WAIT_SECONDS), make the job schedulers match the mappings, then watch
+ * MAPPINGS_DIR, process sync jobs and publish this worker's presence.
  */
 export async function startWorker(env: Env, logger: Logger): Promise<RunningWorker> {
   const redisUrl = requireRedisUrl(env, 'worker');
   requireApiKey(env);
-  const loaded = await loadMappingsDir(env.MAPPINGS_DIR);
-  if (loaded.length === 0) logger.warn({ dir: env.MAPPINGS_DIR }, 'no mapping files found; nothing will run');
-  const mappings = new Map(loaded.map((l) => [l.mapping.name, l]));
+  registerSecret(env.WORKER_HTTP_TOKEN);
+  registerSecret(env.DBT_CLOUD_WEBHOOK_SECRET);
+  const handlers = await loadJobHandlers();
+  const mappings = new MappingReloader(env.MAPPINGS_DIR, logger);
+  await mappings.load();
+  if (mappings.running.size === 0) {
+    logger.warn({ dir: env.MAPPINGS_DIR }, 'no mapping files found; nothing will run until one is added');
+  }
 
-  const connection = openRedis(redisUrl, { forWorker: true });
+  const id = newWorkerId();
+  const connection = openRedis(redisUrl, { forWorker: true, lazy: true });
+  const redis = new RedisWatch(connection, redisUrl, logger);
   const queue = openSyncQueue(env, connection);
+  redis.quiet(queue, 'queue');
   const history = new HistoryStore(connection, env.QUEUE_PREFIX, env.HISTORY_RETENTION);
   const metrics = new SyncMetrics();
   const retry = { attempts: env.JOB_ATTEMPTS, backoffMs: env.JOB_BACKOFF_MS };
+  const enqueue: JobContext['enqueue'] = (payload) => enqueueRun(queue, payload, retry);
+  const registered: { names: string[] } = { names: [] };
+
+  const parts = { queue, connection, redis, mappings, registered, metrics, enqueue, logger };
+  const http = await bindHttp(env, parts).catch(async (error: unknown) => {
+    await disconnect(connection, queue);
+    throw error;
+  });
+
+  try {
+    registered.names = await waitAndSchedule(env, redisUrl, { connection, queue, mappings, logger });
+  } catch (error) {
+    await http.close();
+    await disconnect(connection, queue);
+    throw error;
+  }
+
+  const { presence, stopWatching } = followMappings(env, {
+    id,
+    connection,
+    queue,
+    mappings,
+    redis,
+    registered,
+    logger,
+  });
+
   const context: JobContext = {
     env,
     logger,
-    mappings,
+    mapping: (name) => mappings.current(name),
     history,
     metrics,
-    enqueue: (payload) => enqueueRun(queue, payload, retry),
+    enqueue,
   };
-
-  const schedulers = await syncSchedulers(
-    queue,
-    loaded.map((l) => l.mapping),
+  const worker = runJobs(env, redisUrl, { id, handlers, context, logger, redis });
+  await presence.published;
+  logger.info(
+    { id, port: http.port, concurrency: env.WORKER_CONCURRENCY, mappings: [...mappings.running.keys()] },
+    'worker started',
   );
-  logger.info(schedulers, 'job schedulers in step with the mappings');
 
-  const workerConnection = openRedis(redisUrl, { forWorker: true });
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    logger.info('shutting down: no new jobs; running syncs hand their jobs back');
+    stopWatching();
+    await stopJobs(worker, env.WORKER_SHUTDOWN_TIMEOUT_MS, logger);
+    await withTimeout(presence.stop(), 2000).catch(() => undefined);
+    redis.close();
+    await http.close();
+    await disconnect(connection, queue);
+    logger.info('worker stopped');
+  };
+  return {
+    port: http.port,
+    id,
+    close: () => {
+      closing ??= close();
+      return closing;
+    },
+  };
+}
+
+/**
+ * Publishes this worker's presence (its mappings) and watches MAPPINGS_DIR: a reload updates the
+ * schedulers, the names /readyz expects and, at once, the presence.
+ */
+function followMappings(
+  env: Env,
+  options: {
+    id: string;
+    connection: Redis;
+    queue: Queue;
+    mappings: MappingReloader;
+    redis: RedisWatch;
+    registered: { names: string[] };
+    logger: Logger;
+  },
+): { presence: ReturnType<typeof publishPresence>; stopWatching: () => void } {
+  const { mappings, logger } = options;
+  const presence = publishPresence({
+    registry: new WorkerRegistry(options.connection, env.QUEUE_PREFIX),
+    id: options.id,
+    logger,
+    redisUp: () => options.redis.up,
+    loaded: () => mappings.published(),
+  });
+  mappings.attach(options.queue, () => {
+    options.registered.names = [...mappings.running.values()].flatMap((v) =>
+      v.loaded.mapping.schedule ? [v.loaded.mapping.name] : [],
+    );
+    presence.changed();
+  });
+  const stopWatching = watchMappings(env.MAPPINGS_DIR, logger, (reason) => void mappings.reload(reason));
+  return { presence, stopWatching };
+}
+
+/** Waits for Redis (WORKER_REDIS_WAIT_SECONDS), then makes the schedulers match; returns those registered. */
+async function waitAndSchedule(
+  env: Env,
+  redisUrl: string,
+  options: { connection: Redis; queue: Queue; mappings: MappingReloader; logger: Logger },
+): Promise<string[]> {
+  const { logger } = options;
+  await waitForRedis(options.connection, redisUrl, env.WORKER_REDIS_WAIT_SECONDS * 1000, (reason) =>
+    logger.warn(
+      { redis: redisLocation(redisUrl), reason, waitSeconds: env.WORKER_REDIS_WAIT_SECONDS },
+      'Redis does not answer yet; waiting for it (WORKER_REDIS_WAIT_SECONDS)',
+    ),
+  );
+  const mappings = [...options.mappings.running.values()].map((v) => v.loaded.mapping);
+  const schedulers = await syncSchedulers(options.queue, mappings);
+  logger.info(schedulers, 'job schedulers in step with the mappings');
+  return schedulers.registered;
+}
+
+/** Stops taking jobs and aborts running syncs (their jobs go back); waits at most `timeoutMs`. */
+async function stopJobs(worker: Worker, timeoutMs: number, logger: Logger): Promise<void> {
+  const stopped = worker.close();
+  worker.cancelAllJobs('worker shutting down');
+  const finished = await withTimeout(stopped, timeoutMs).then(
+    () => true,
+    () => false,
+  );
+  if (!finished) {
+    logger.warn(
+      { timeoutMs },
+      'running syncs did not stop in time; their jobs return to the queue when their locks expire',
+    );
+  }
+}
+
+/** Binds the HTTP port first: a port in use fails the start before anything reaches Redis. */
+async function bindHttp(
+  env: Env,
+  parts: {
+    queue: Queue;
+    connection: Redis;
+    redis: RedisWatch;
+    mappings: MappingReloader;
+    registered: { names: string[] };
+    metrics: SyncMetrics;
+    enqueue: JobContext['enqueue'];
+    logger: Logger;
+  },
+): Promise<HttpServer> {
+  const { queue, connection, redis, mappings, registered } = parts;
+  const app = createApp({
+    queue,
+    metrics: parts.metrics.registry,
+    health: () => workerHealth({ connection, redis, queue, mappings, registered }),
+    mappingNames: () => new Set(mappings.running.keys()),
+    enqueue: parts.enqueue,
+    redisUp: () => redis.up,
+    token: env.WORKER_HTTP_TOKEN,
+    dashboardPublic: env.WORKER_DASHBOARD_PUBLIC,
+    dbtCloudSecret: env.DBT_CLOUD_WEBHOOK_SECRET,
+    logger: parts.logger,
+  });
+  try {
+    return await serveHttp(app, env.WORKER_HTTP_PORT, env.WORKER_HTTP_HOST);
+  } catch (error) {
+    const where = `${env.WORKER_HTTP_HOST ?? '*'}:${env.WORKER_HTTP_PORT}`;
+    throw new Error(
+      `cannot listen on ${where} (WORKER_HTTP_HOST, WORKER_HTTP_PORT): ${(error as Error).message}; ` +
+        'choose another port or stop what holds it — nothing was registered in Redis',
+    );
+  }
+}
+
+/** The BullMQ Worker taking sync jobs on its own connection; `close()` also ends that connection. */
+function runJobs(
+  env: Env,
+  redisUrl: string,
+  options: {
+    id: string;
+    handlers: ReadonlyMap<string, JobHandler>;
+    context: JobContext;
+    logger: Logger;
+    redis: RedisWatch;
+  },
+): Worker {
+  const { handlers, context, logger } = options;
+  const connection = openRedis(redisUrl, { forWorker: true });
+  connection.on('error', () => undefined); // reported once by the watch on the main connection
   const worker = new Worker(
     syncQueueName,
     // Three parameters: BullMQ passes an abort signal only to processors that declare it.
     (job: Job<unknown>, token?: string, signal?: AbortSignal) => {
-      const handler = jobHandlers.get(job.name);
-      if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}"`);
+      const handler = handlers.get(job.name);
+      if (!handler)
+        throw new UnrecoverableError(`no handler for job "${job.name}" (no file jobs/${job.name}.*)`);
       return handler.handle(job, context, { token, signal });
     },
     {
-      connection: workerConnection,
+      name: options.id,
+      connection,
       prefix: env.QUEUE_PREFIX,
       concurrency: env.WORKER_CONCURRENCY,
       lockDuration: env.WORKER_LOCK_DURATION_MS,
@@ -83,91 +270,22 @@ export async function startWorker(env: Env, logger: Logger): Promise<RunningWork
     logger.warn({ jobId: job?.id, job: job?.name, reason: scrub(error.message) }, 'job failed'),
   );
   worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled (its worker stopped); retaken'));
-  worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
-
-  const health = async (): Promise<HealthReport> => {
-    const checks: HealthReport['checks'] = {};
-    try {
-      await withTimeout(connection.ping(), pingTimeoutMs, 'no answer to PING');
-      checks['redis'] = { ok: true, detail: 'answers' };
-      const present = new Set((await queue.getJobSchedulers(0, -1)).map((s) => s.id ?? s.key));
-      const missing = schedulers.registered.filter((name) => !present.has(name));
-      checks['schedulers'] =
-        missing.length === 0
-          ? { ok: true, detail: `${schedulers.registered.length} registered` }
-          : {
-              ok: false,
-              detail: `missing in Redis: ${missing.join(', ')} (restart the worker to register them)`,
-            };
-    } catch (error) {
-      checks['redis'] = { ok: false, detail: scrub(error instanceof Error ? error.message : String(error)) };
-      checks['schedulers'] = { ok: false, detail: 'unknown: Redis does not answer' };
-    }
-    return { ok: Object.values(checks).every((c) => c.ok), checks };
-  };
-
-  let http: HttpServer;
-  try {
-    http = await serveHttp(
-      createApp({
-        queue,
-        metrics: metrics.registry,
-        health,
-        mappingNames: new Set(mappings.keys()),
-        enqueue: context.enqueue,
-        token: env.WORKER_HTTP_TOKEN,
-        logger,
-      }),
-      env.WORKER_HTTP_PORT,
-    );
-  } catch (error) {
-    await worker.close(true);
-    await queue.close();
-    workerConnection.disconnect();
-    connection.disconnect();
-    throw new Error(
-      `cannot listen on WORKER_HTTP_PORT ${env.WORKER_HTTP_PORT}: ${(error as Error).message}; choose another port`,
-    );
-  }
-  logger.info(
-    { port: http.port, concurrency: env.WORKER_CONCURRENCY, mappings: [...mappings.keys()] },
-    'worker started',
-  );
-
-  let closing: Promise<void> | undefined;
-  const close = async () => {
-    logger.info('shutting down: no new jobs; running syncs hand their jobs back');
-    const stopped = worker.close();
-    worker.cancelAllJobs('worker shutting down');
-    const finished = await withTimeout(stopped, env.WORKER_SHUTDOWN_TIMEOUT_MS, 'timeout').then(
-      () => true,
-      () => false,
-    );
-    if (!finished) {
-      logger.warn(
-        { timeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS },
-        'running syncs did not stop in time; their jobs return to the queue when their locks expire',
-      );
-    }
-    await http.close();
-    await queue.close().catch(() => undefined);
-    workerConnection.disconnect();
-    connection.disconnect();
-    logger.info('worker stopped');
-  };
-  return {
-    port: http.port,
-    close: () => {
-      closing ??= close();
-      return closing;
-    },
-  };
+  worker.on('closed', () => connection.disconnect());
+  options.redis.quiet(worker, 'worker');
+  return worker;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+async function disconnect(connection: Redis, queue: { close: () => Promise<void> }): Promise<void> {
+  // A queue whose connection never came up would wait for it; closing the connection first ends that.
+  if (connection.status !== 'ready') connection.disconnect();
+  await withTimeout(queue.close(), 2000).catch(() => undefined);
+  connection.disconnect();
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer = setTimeout(() => reject(new Error('timeout')), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AffinityApiError } from '../../src/affinity/affinity-api-error.js';
 import { AffinityClient } from '../../src/affinity/client.js';
+import type { RateLimitHeaders } from '../../src/affinity/limiter.js';
 import type { ListEntry } from '../../src/affinity/schemas.js';
 import { InProcessLimiter } from '../../src/limiter/in-process-limiter.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
@@ -129,12 +130,12 @@ describe('AffinityClient against the simulator', () => {
     expect(pages.flat().length).toBeGreaterThanOrEqual(230);
     expect(client.calls.retried).toBeGreaterThan(0);
     expect(client.calls.total).toBe(pages.length + client.calls.retried);
-    const statuses = limiter.observations.map((o) => o.status);
+    const statuses = limiter.statuses;
     expect(statuses).toContain(0);
     expect(statuses.some((s) => s === 500 || s === 503)).toBe(true);
     expect(statuses.filter((s) => s === 200)).toHaveLength(pages.length);
     // The protocol: acquire, observe, acquire, observe, …
-    expect(limiter.events.map((e) => e.kind)).toEqual(statuses.flatMap(() => ['acquire', 'observe']));
+    expect(limiter.events.map((e) => e.kind)).toEqual(statuses.flatMap(() => ['acquire', 'release']));
     const retries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(retries).toHaveLength(client.calls.retried);
     expect(retries[0]).toMatchObject({ level: 40, msg: 'Affinity request failed; retrying', method: 'GET' });
@@ -219,7 +220,9 @@ describe('AffinityClient under a small rate window (5 per 1 s)', () => {
     // 8 requests at 5 per window need a window reset.
     expect(elapsed).toBeGreaterThanOrEqual(1000);
     expect(elapsed).toBeLessThan(8000);
-    const observations = limiter.observations;
+    const observations = limiter.results.map((r) =>
+      r.kind === 'response' ? r : { status: 0, headers: {} as RateLimitHeaders },
+    );
     expect(observations).toHaveLength(client.calls.total);
     expect(limiter.events.filter((e) => e.kind === 'acquire')).toHaveLength(client.calls.total);
     expect(observations.filter((o) => o.status === 429)).toHaveLength(client.calls.rateLimited);

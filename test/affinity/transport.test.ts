@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AffinityApiError } from '../../src/affinity/affinity-api-error.js';
 import { AffinityClient } from '../../src/affinity/client.js';
+import { type AttemptResult, oncePermit } from '../../src/affinity/limiter.js';
+import { AffinityTransport } from '../../src/affinity/transport.js';
+import { version } from '../../src/util/version.js';
 import { capturedLogger } from './support/log-sink.js';
 import { RecordingLimiter } from './support/recording-limiter.js';
 import { json, startScriptedServer } from './support/scripted-server.js';
@@ -85,10 +88,7 @@ describe('AffinityClient against a scripted server', () => {
     );
     expect(error).toMatchObject({ status: 0, retryable: true });
     expect(client.calls).toEqual({ total: 2, read: 2, write: 0, retried: 1, rateLimited: 0 });
-    expect(limiter.observations).toEqual([
-      { status: 0, headers: {} },
-      { status: 0, headers: {} },
-    ]);
+    expect(limiter.results).toEqual([{ kind: 'no-response' }, { kind: 'no-response' }]);
     const retry = lines
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((e) => e['msg'] === 'Affinity request failed; retrying');
@@ -124,7 +124,7 @@ describe('AffinityClient against a scripted server', () => {
     );
   });
 
-  it('backs off by itself on 429 when the limiter does not wait, until the window resets', async () => {
+  it('retries a 429 on a new permit: the pass-through limiter waits until the window resets', async () => {
     const spent = {
       'x-ratelimit-limit-user': '5',
       'x-ratelimit-limit-user-remaining': '0',
@@ -141,7 +141,8 @@ describe('AffinityClient against a scripted server', () => {
     // Two waits of at least the 0.2 s reset each.
     expect(performance.now() - started).toBeGreaterThanOrEqual(390);
     expect(client.calls).toEqual({ total: 3, read: 3, write: 0, retried: 2, rateLimited: 2 });
-    expect(limiter.events.map((e) => (e.kind === 'observe' ? e.status : e.kind))).toEqual([
+    const status = (r: AttemptResult) => (r.kind === 'response' ? r.status : 0);
+    expect(limiter.events.map((e) => (e.kind === 'release' ? status(e.result) : e.kind))).toEqual([
       'acquire',
       429,
       'acquire',
@@ -149,8 +150,16 @@ describe('AffinityClient against a scripted server', () => {
       'acquire',
       200,
     ]);
-    expect(limiter.observations[0]?.headers).toEqual({ userLimit: 5, userRemaining: 0, userReset: 0.2 });
-    expect(limiter.observations[2]?.headers).toEqual({ userLimit: 5, userRemaining: 4 });
+    expect(limiter.results[0]).toEqual({
+      kind: 'response',
+      status: 429,
+      headers: { userLimit: 5, userRemaining: 0, userReset: 0.2 },
+    });
+    expect(limiter.results[2]).toEqual({
+      kind: 'response',
+      status: 200,
+      headers: { userLimit: 5, userRemaining: 4 },
+    });
   });
 
   it('gives up after maxRateLimitRetries 429s', async () => {
@@ -166,8 +175,7 @@ describe('AffinityClient against a scripted server', () => {
     expect(client.calls).toMatchObject({ total: 3, rateLimited: 3, retried: 2 });
   });
 
-  it('does not pause again when the limiter already waited after a 429', async () => {
-    let waits = 0;
+  it('never pauses for a 429 of its own: a limiter that grants at once gets the retry at once', async () => {
     const s = await server((_req, res, i) => {
       if (i === 0)
         json(
@@ -178,22 +186,19 @@ describe('AffinityClient against a scripted server', () => {
         );
       else json(res, 200, list);
     });
-    const pausing = new RecordingLimiter();
-    // A limiter that takes the 429 to heart: it pauses 600 ms in observe (less than the 1 s reset).
-    pausing.observe = async (o) => {
-      if (o.status === 429) {
-        waits += 1;
-        await new Promise((resolve) => setTimeout(resolve, 600));
-      }
-    };
-    const client = new AffinityClient({ apiKey, baseUrl: s.url, limiter: pausing, ...fast });
+    // Grants every permit at once, whatever it is told: the only waits left would be the transport's.
+    const eager = new RecordingLimiter({
+      waitedMs: 0,
+      acquire: async () => oncePermit(() => {}),
+      close: async () => {},
+    });
+    const client = new AffinityClient({ apiKey, baseUrl: s.url, limiter: eager, ...fast });
     const started = performance.now();
     await client.getList(1);
-    const elapsed = performance.now() - started;
-    expect(waits).toBe(1);
-    // The client tops the limiter's 600 ms up to the 1 s reset: not doubled (1.6 s), not skipped.
-    expect(elapsed).toBeGreaterThanOrEqual(990);
-    expect(elapsed).toBeLessThan(1500);
+    // Well under the 1 s reset: the transport left the decision to the limiter.
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(eager.statuses).toEqual([429, 200]);
+    expect(eager.events.map((e) => e.kind)).toEqual(['acquire', 'release', 'acquire', 'release']);
   });
 
   it('sends update-fields as a PATCH and refuses more than 100 updates before any request', async () => {
@@ -239,7 +244,27 @@ describe('AffinityClient against a scripted server', () => {
     await expect.poll(() => hung.requests.length).toBe(1);
     controller.abort(new Error('shutting down'));
     expect(((await pending) as Error).message).toBe('shutting down');
-    expect(limiter.observations).toEqual([{ status: 0, headers: {} }]);
+    expect(limiter.results).toEqual([{ kind: 'no-response' }]);
+  });
+
+  it('takes its base URL from its options only, never from the environment', () => {
+    const saved = process.env['AFFINITY_BASE_URL'];
+    process.env['AFFINITY_BASE_URL'] = 'http://127.0.0.1:9/from-the-environment';
+    try {
+      expect(new AffinityTransport({ apiKey }).baseUrl.href).toBe('https://api.affinity.co/');
+      expect(new AffinityTransport({ apiKey, baseUrl: 'http://127.0.0.1:4010' }).baseUrl.href).toBe(
+        'http://127.0.0.1:4010/',
+      );
+    } finally {
+      if (saved === undefined) delete process.env['AFFINITY_BASE_URL'];
+      else process.env['AFFINITY_BASE_URL'] = saved;
+    }
+  });
+
+  it('names the package version in its User-Agent', async () => {
+    const s = await server((_req, res) => json(res, 200, list));
+    await new AffinityClient({ apiKey, baseUrl: s.url, ...fast }).getList(1);
+    expect(s.requests[0]?.headers['user-agent']).toBe(`affinity-sync/${version}`);
   });
 
   it('rejects an empty key and a malformed base URL at construction', () => {

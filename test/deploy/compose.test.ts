@@ -22,6 +22,7 @@ interface Service {
   volumes?: string[];
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
+  stop_grace_period?: string;
   healthcheck?: { test: string[] };
 }
 
@@ -129,6 +130,13 @@ describe('docker-compose.yml', () => {
     const parsed = readEnv(worker);
     expect(service('worker').ports).toContain(`${parsed.WORKER_HTTP_PORT}:${parsed.WORKER_HTTP_PORT}`);
     expect(parsed.WORKER_HTTP_TOKEN).toBeDefined();
+  });
+
+  it('gives the worker more time to stop than WORKER_SHUTDOWN_TIMEOUT_MS, so SIGTERM hands jobs back', () => {
+    const grace = /^(\d+)s$/.exec(service('worker').stop_grace_period ?? '')?.[1];
+    expect(grace, 'stop_grace_period in seconds').toBeDefined();
+    // Then a 2 s exit backstop.
+    expect(Number(grace) * 1000).toBeGreaterThan(readEnv(env('worker')).WORKER_SHUTDOWN_TIMEOUT_MS + 2000);
   });
 
   it('mounts the example mappings where MAPPINGS_DIR points, all valid with the worker’s environment', async () => {

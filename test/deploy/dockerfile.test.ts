@@ -147,7 +147,7 @@ describe('Dockerfile', () => {
 
     beforeAll(async () => {
       server = createServer((req, res) => {
-        res.statusCode = req.url === '/healthz' ? status : 404;
+        res.statusCode = req.url === '/livez' ? status : 404;
         res.end();
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -163,7 +163,13 @@ describe('Dockerfile', () => {
       return argv;
     };
 
-    it('exits 0 when /healthz answers 200 on WORKER_HTTP_PORT', async () => {
+    it('asks /livez (no Redis: an outage must not restart the worker), not /readyz', () => {
+      const script = healthcheck().join(' ');
+      expect(script).toContain("'/livez'");
+      expect(script).not.toMatch(/readyz|healthz/);
+    });
+
+    it('exits 0 when /livez answers 200 on WORKER_HTTP_PORT', async () => {
       status = 200;
       const [, ...args] = healthcheck();
       await expect(
@@ -171,7 +177,7 @@ describe('Dockerfile', () => {
       ).resolves.toBeDefined();
     });
 
-    it('exits 1 when /healthz answers 503 or nothing listens', async () => {
+    it('exits 1 when /livez answers 503 or nothing listens', async () => {
       status = 503;
       const [, ...args] = healthcheck();
       await expect(

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,19 +53,49 @@ describe('README', () => {
     for (const name of commands) expect(text, name).toContain(`\`affinity-sync ${name}`);
   });
 
-  it('Deployment’s Kubernetes manifests are valid YAML using the image’s entrypoint commands', () => {
+  it('Deployment shows the Kubernetes manifests of deploy/kubernetes as they are, using the image’s entrypoint commands', () => {
     const text = section('Deployment');
     const blocks = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
-    expect(blocks.length).toBe(2);
-    const kinds = blocks.flatMap((block) =>
+    const manifests = ['cronjob-run-all.yaml', 'worker-deployment.yaml'].map((file) =>
+      readFileSync(join(root, 'deploy', 'kubernetes', file), 'utf8'),
+    );
+    // The files (checked by test/deploy/kubernetes.test.ts) and the README cannot drift apart.
+    expect(blocks.slice(0, 2)).toEqual(manifests);
+    const kinds = blocks.slice(0, 2).flatMap((block) =>
       parseAllDocuments(block).map((doc) => {
         expect(doc.errors).toEqual([]);
         return doc.toJS() as { kind: string };
       }),
     );
-    expect(kinds.map((k) => k.kind)).toEqual(['CronJob', 'Deployment']);
+    expect(kinds.map((k) => k.kind)).toEqual(['CronJob', 'Deployment', 'Service']);
     expect(blocks[0]).toContain('args: ["run-all"]');
     expect(blocks[1]).toContain('args: ["worker"]');
-    expect(blocks[1]).toContain('path: /healthz');
+    expect(blocks[1]).toContain('path: /livez');
+    expect(blocks[1]).toContain('path: /readyz');
+  });
+
+  it('Run after dbt: every affinity-sync command it shows exists with those options; the webhook route exists', () => {
+    const text = section('Deployment');
+    const start = text.indexOf('\n### Run after dbt\n');
+    expect(start).toBeGreaterThan(-1);
+    const recipes = text.slice(start);
+    const code = [...recipes.matchAll(/```(?:sh|python|yaml)\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(code.length).toBe(3);
+    // The GitHub Actions step is YAML.
+    expect(parseAllDocuments(code[2]!)[0]?.errors).toEqual([]);
+    const calls = code.flatMap((block) => [...block.matchAll(/affinity-sync:?[\d.]* (backfill [^\n"]+)/g)]);
+    expect(calls.length).toBe(3);
+    const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+    const usage = spawnSync(process.execPath, [cli, 'backfill', '--help'], { encoding: 'utf8' }).stdout;
+    for (const call of calls) {
+      const args = call[1]!.trim().split(/\s+/);
+      expect(args[0]).toBe('backfill');
+      for (const flag of args.filter((a) => a.startsWith('--'))) expect(usage, flag).toContain(`  ${flag}`);
+      expect(args).toContain('--wait');
+    }
+    const app = readFileSync(join(root, 'src', 'http', 'create-app.ts'), 'utf8');
+    expect(recipes).toContain('/webhooks/dbt-cloud?mapping=');
+    expect(app).toContain("app.post('/webhooks/dbt-cloud'");
+    expect(recipes).toContain('DBT_CLOUD_WEBHOOK_SECRET');
   });
 });

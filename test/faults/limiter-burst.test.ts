@@ -16,7 +16,8 @@ describe('limiter back-off after one burst of concurrency 429s', () => {
     // All eight answered 429 with room left in the window: the concurrency cap, one event.
     const headers = { userLimit: 100_000, userRemaining: 99_990, userReset: 30 };
     const answered = now + 10;
-    for (let i = 0; i < 8; i++) observe(state, answered, { status: 429, headers }, 1, settings);
+    for (let i = 0; i < 8; i++)
+      observe(state, answered, { kind: 'response', status: 429, headers }, 1, settings);
     expect(state.pausedUntil - answered).toBeLessThanOrEqual(2000);
   });
 });

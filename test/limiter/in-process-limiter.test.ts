@@ -29,9 +29,9 @@ describe('InProcessLimiter with an injected clock', () => {
     const { limiter, now } = fakeClockLimiter();
     const times: number[] = [];
     for (let i = 0; i < 6; i++) {
-      await limiter.acquire();
+      const permit = await limiter.acquire();
       times.push(now() - t0);
-      await limiter.observe({ status: 200, headers: {} });
+      await permit.release({ kind: 'response', status: 200, headers: {} });
     }
     // 5000 ms / (60 × 0.95) ≈ 87.7 ms, waits rounded up to whole milliseconds.
     expect(times).toEqual([0, 0, 88, 176, 264, 351]);
@@ -41,16 +41,21 @@ describe('InProcessLimiter with an injected clock', () => {
 
   it('pauses after a 429 until the reported reset plus jitter', async () => {
     const { limiter, now } = fakeClockLimiter();
-    await limiter.acquire();
-    await limiter.observe({ status: 429, headers: { userLimit: 60, userRemaining: 0, userReset: 3 } });
+    const permit = await limiter.acquire();
+    await permit.release({
+      kind: 'response',
+      status: 429,
+      headers: { userLimit: 60, userRemaining: 0, userReset: 3 },
+    });
     await limiter.acquire();
     expect(now() - t0).toBe(3000 + 250);
   });
 
   it('rejects with QuotaExhaustedError once the monthly quota is down to the reserve', async () => {
     const { limiter } = fakeClockLimiter();
-    await limiter.acquire();
-    await limiter.observe({
+    const permit = await limiter.acquire();
+    await permit.release({
+      kind: 'response',
       status: 200,
       headers: { orgLimit: 100_000, orgRemaining: 2001, orgReset: 86_400 },
     });
@@ -69,16 +74,20 @@ describe('InProcessLimiter with an injected clock', () => {
   it('treats missing or "unlimited" quota headers as no monthly cap', async () => {
     const { limiter } = fakeClockLimiter({ limit: 6000 });
     for (let i = 0; i < 50; i++) {
-      await limiter.acquire();
-      await limiter.observe({ status: 200, headers: { userLimit: 6000, userRemaining: 5000, userReset: 4 } });
+      const permit = await limiter.acquire();
+      await permit.release({
+        kind: 'response',
+        status: 200,
+        headers: { userLimit: 6000, userRemaining: 5000, userReset: 4 },
+      });
     }
     expect(limiter.state.orgRemaining).toBeUndefined();
   });
 
   it('stops waiting when the signal aborts', async () => {
     const limiter = new InProcessLimiter({ limit: 60, windowSeconds: 5 });
-    await limiter.acquire();
-    await limiter.observe({ status: 429, headers: { userRemaining: 0, userReset: 30 } });
+    const permit = await limiter.acquire();
+    await permit.release({ kind: 'response', status: 429, headers: { userRemaining: 0, userReset: 30 } });
     const controller = new AbortController();
     const waiting = limiter.acquire(controller.signal);
     controller.abort(new Error('shutting down'));

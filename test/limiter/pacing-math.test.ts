@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { concurrencyBackoffMs } from '../../src/affinity/rate-limit-policy.js';
 import {
-  concurrencyBackoffMs,
   decide,
   emissionIntervalMs,
   initialState,

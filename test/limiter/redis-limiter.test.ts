@@ -30,20 +30,20 @@ describe('RedisLimiter when Redis goes away', () => {
   it('holds acquire() while Redis is down and continues when it returns', async () => {
     const shared = limiter(30);
     try {
-      await shared.acquire();
-      await shared.observe({ status: 200, headers: {} });
+      await (await shared.acquire()).release({ kind: 'response', status: 200, headers: {} });
       await redis.kill();
       let granted = false;
-      const waiting = shared.acquire().then(() => {
+      const waiting = shared.acquire().then((permit) => {
         granted = true;
+        return permit;
       });
       // A restart that takes a moment; nothing may be granted meanwhile.
       await new Promise((resolve) => setTimeout(resolve, 400));
       expect(granted).toBe(false);
       await redis.start();
-      await waiting;
+      const permit = await waiting;
       expect(granted).toBe(true);
-      await shared.observe({ status: 200, headers: {} });
+      await permit.release({ kind: 'response', status: 200, headers: {} });
       expect(shared.waitedMs).toBeGreaterThanOrEqual(400);
     } finally {
       await shared.close();
@@ -53,10 +53,10 @@ describe('RedisLimiter when Redis goes away', () => {
   it('rejects with LimiterUnavailableError once the outage outlasts the bound', async () => {
     const shared = limiter(1);
     try {
-      await shared.acquire();
+      const permit = await shared.acquire();
       await redis.kill();
-      // observe() does not throw: the next acquire() reports the outage.
-      await shared.observe({ status: 200, headers: {} });
+      // release() does not throw: the next acquire() reports the outage.
+      await permit.release({ kind: 'response', status: 200, headers: {} });
       const started = Date.now();
       const error = await shared.acquire().catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(LimiterUnavailableError);

@@ -62,7 +62,7 @@ async function scrape(): Promise<Scrape> {
     queue,
     metrics: metrics.registry,
     health: async () => ({ ok: true, checks: {} }),
-    mappingNames: new Set(),
+    mappingNames: () => new Set(),
     enqueue: (payload) => enqueueRun(queue, payload, { attempts: 1, backoffMs: 10 }),
     token: undefined,
     logger: silentLogger,

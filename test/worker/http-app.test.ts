@@ -14,12 +14,13 @@ const queue = openSyncQueue({ QUEUE_PREFIX: prefix }, connection);
 const metrics = new SyncMetrics();
 let healthy: HealthReport = { ok: true, checks: { redis: { ok: true, detail: 'answers' } } };
 
-function app(token: string | undefined) {
+function app(token: string | undefined, extra: { dashboardPublic?: boolean } = {}) {
   return createApp({
+    ...extra,
     queue,
     metrics: metrics.registry,
     health: async () => healthy,
-    mappingNames: new Set(['portfolio']),
+    mappingNames: () => new Set(['portfolio']),
     enqueue: (payload) => enqueueRun(queue, payload, { attempts: 1, backoffMs: 10 }),
     token,
     logger: silentLogger,
@@ -132,14 +133,16 @@ describe('operations', () => {
   });
 
   it('serves the dashboard', async () => {
-    const response = await app(undefined).request('/dashboard');
+    // WORKER_DASHBOARD_PUBLIC=true: no sign-in (test/worker/operator-auth.test.ts covers the gate).
+    const board = app(undefined, { dashboardPublic: true });
+    const response = await board.request('/dashboard');
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toContain('affinity-sync');
     const asset = /src="(static\/js\/main\.[^"]+\.js)"/.exec(html)?.[1];
     expect(asset).toBeDefined();
-    expect((await app(undefined).request(`/dashboard/${asset}`)).status).toBe(200);
-    const api = await app(undefined).request('/dashboard/api/queues');
+    expect((await board.request(`/dashboard/${asset}`)).status).toBe(200);
+    const api = await board.request('/dashboard/api/queues');
     expect(((await api.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name)).toEqual([
       'sync',
     ]);

@@ -56,7 +56,7 @@ describe('the worker follow-up for transient failures', () => {
     const context: JobContext = {
       env: readEnv({ AFFINITY_API_KEY: apiKey, AFFINITY_BASE_URL: sim.url, TRANSIENT_RETRY_DELAY_MS: '50' }),
       logger: silentLogger,
-      mappings: new Map([['retry', loaded]]),
+      mapping: (name) => (name === 'retry' ? { loaded, hash: 'test' } : undefined),
       history: {
         record: async (entry: HistoryEntry) => void recorded.push(entry),
       } as unknown as HistoryStore,

@@ -1,4 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,12 +78,17 @@ describe('affinity-sync worker, when things go wrong', () => {
     );
   }, 60_000);
 
-  it('backfill of an unknown mapping exits 2 and queues nothing', async () => {
+  it('backfill of an unknown mapping exits 2 naming the mappings the workers have, and queues nothing', async () => {
     await writeFile(join(dir, 'good.yaml'), mapping('good', 'select 1 as entry_id, 2 as arr'));
-    const result = await runCli(['backfill', 'nope'], env);
+    const running = spawnCli(['worker'], env);
+    await running.waitForLog((l) => l['msg'] === 'worker started');
+    // backfill reads the names the workers publish in Redis, not the mapping files.
+    const result = await runCli(['backfill', 'nope'], { ...env, MAPPINGS_DIR: '/nonexistent' });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`${dir}: no mapping named "nope" (found: good)\n`);
+    expect(result.stderr).toBe('affinity-sync backfill: no mapping named "nope"; the workers have: good\n');
     expect(await queue.getWaitingCount()).toBe(0);
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toEqual({ code: 0, signal: null });
     await rm(join(dir, 'good.yaml'));
   }, 60_000);
 
@@ -97,6 +104,33 @@ describe('affinity-sync worker, when things go wrong', () => {
     expect(await queue.getJobSchedulers(0, -1)).toEqual([]);
     await rm(join(dir, 'bad.yaml'));
     await rm(join(dir, 'good.yaml'));
+  }, 60_000);
+
+  it('a port in use fails the start before anything reaches Redis: exit 1, no scheduler, no presence', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const taken = (holder.address() as AddressInfo).port;
+    await writeFile(
+      join(dir, 'tick.yaml'),
+      mapping('tick', 'select 1 as entry_id, 2 as arr', 'schedule: { cron: "0 3 * * *" }\n'),
+    );
+    try {
+      const result = await runCli(['worker'], {
+        ...env,
+        WORKER_HTTP_HOST: '127.0.0.1',
+        WORKER_HTTP_PORT: String(taken),
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `affinity-sync worker: cannot listen on 127.0.0.1:${taken} (WORKER_HTTP_HOST, WORKER_HTTP_PORT): ` +
+          `listen EADDRINUSE: address already in use 127.0.0.1:${taken}; choose another port or stop what holds it — nothing was registered in Redis\n`,
+      );
+      expect(await queue.getJobSchedulers(0, -1)).toEqual([]);
+      expect(await connection.keys(`${prefix}:worker*`)).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+      await rm(join(dir, 'tick.yaml'));
+    }
   }, 60_000);
 
   it('a run that keeps failing ends failed with its reason in the history; the schedule keeps going', async () => {

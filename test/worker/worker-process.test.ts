@@ -153,12 +153,19 @@ fields:
     );
     expect(run.report).toMatchObject({ mapping: 'tick', status: 'succeeded', rows: { read: 0 } });
 
-    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({
-      ok: true,
-      checks: { redis: { ok: true, detail: 'answers' }, schedulers: { ok: true, detail: '1 registered' } },
-    });
+    // /healthz is the same as /readyz; the mappings check came with live reloading.
+    for (const path of ['/healthz', '/readyz']) {
+      const health = await fetch(`http://127.0.0.1:${port}${path}`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({
+        ok: true,
+        checks: {
+          redis: { ok: true, detail: 'answers' },
+          schedulers: { ok: true, detail: '1 registered' },
+          mappings: { ok: true, detail: '2 loaded' },
+        },
+      });
+    }
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/affinity_sync_runs_total\{mapping="tick",status="succeeded"\} [1-9]/);
 

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { type Env, EnvError, readEnv } from '../../config/env.js';
+import { connectRedisForCommand } from '../../queue/connect-redis-for-command.js';
 import { HistoryStore } from '../../queue/history-store.js';
-import { openRedis } from '../../queue/redis-connection.js';
 import {
   formatChanges,
   formatProblems,
@@ -19,6 +18,7 @@ import {
 import { ResultsReader } from '../../results/results-reader.js';
 import { storedRunFromReport } from '../../results/stored-run.js';
 import { type Command, parseCommandLine } from '../command.js';
+import { parseOptions } from '../parse-options.js';
 import { reportFailure } from '../report-failure.js';
 
 const usage = `Usage: affinity-sync history <mapping name> [--run ID] [--changes] [--problems] [--limit N] [--offset N] [--json]
@@ -41,7 +41,7 @@ Exit codes: 0 answered (also when nothing is recorded yet), 1 the store could no
 is not there, 2 usage or configuration (neither RESULTS_DATABASE_URL nor REDIS_URL set; --changes or
 --problems without a results store).
 
-Example — what did last night's run change?
+Example (what did last night's run change?):
   affinity-sync history portfolio-metrics --changes`;
 
 interface HistoryArgs {
@@ -141,7 +141,8 @@ async function fromRedisHistory(env: Env, args: HistoryArgs): Promise<number> {
 
 /** The one place `history` touches Redis: the newest `limit` reports of `mapping`. */
 async function readRedisHistory(env: Env, mapping: string, limit: number) {
-  const connection = openRedis(env.REDIS_URL ?? '');
+  // Fails within seconds, in one line naming REDIS_URL, when Redis does not answer.
+  const connection = await connectRedisForCommand(env, 'history');
   try {
     const history = new HistoryStore(connection, env.QUEUE_PREFIX, env.HISTORY_RETENTION);
     return (await history.recent(mapping, limit)).map((entry) => entry.report);
@@ -170,7 +171,7 @@ function print(args: HistoryArgs, text: string, json: Record<string, unknown>): 
 }
 
 function parse(argv: string[]): HistoryArgs {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: argv,
     allowPositionals: true,
     options: {

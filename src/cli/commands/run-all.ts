@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { readEnv } from '../../config/env.js';
 import { createLogger } from '../../log/logger.js';
 import { loadMappingsDir } from '../../mappings/load-mapping.js';
@@ -7,13 +6,25 @@ import { executeRun } from '../../sync/execute-run.js';
 import { exitCodeOf } from '../../sync/report.js';
 import { formatSummary } from '../../sync/summary.js';
 import { type Command, parseCommandLine } from '../command.js';
+import { parseOptions } from '../parse-options.js';
 import { reportFailure } from '../report-failure.js';
 
 const usage = `Usage: affinity-sync run-all [--dry-run]
 
 Runs every mapping in MAPPINGS_DIR once, in sequence — the entry point of a nightly container job
-(Kubernetes CronJob, ECS scheduled task). Exit code 1 if any run was partial or failed, 2 if a
-mapping is invalid (nothing is sent then).`;
+(Kubernetes CronJob, ECS scheduled task). The mappings' own schedules are ignored.
+
+Options:
+  --dry-run   do everything but the writes
+
+Environment: AFFINITY_API_KEY (required), AFFINITY_BASE_URL, MAPPINGS_DIR, REDIS_URL (shared limiter;
+unset: in-process), SYNC_CONCURRENCY, RATE_LIMIT_MARGIN, QUOTA_RESERVE, QUEUE_PREFIX, LOG_LEVEL; and
+the variables the mappings read as \${NAME}.
+Exit codes: 0 every run succeeded, 1 a run was partial or failed, 2 a mapping is invalid (nothing is
+sent then).
+
+Example (deploy/kubernetes/cronjob-run-all.yaml runs this every night):
+  MAPPINGS_DIR=/app/mappings affinity-sync run-all`;
 
 export const command: Command = {
   name: 'run-all',
@@ -21,7 +32,7 @@ export const command: Command = {
   usage,
   async run(argv) {
     const { values } = parseCommandLine(() =>
-      parseArgs({ args: argv, options: { 'dry-run': { type: 'boolean', default: false } } }),
+      parseOptions({ args: argv, options: { 'dry-run': { type: 'boolean', default: false } } }),
     );
     const dryRun = values['dry-run'] ?? false;
     try {

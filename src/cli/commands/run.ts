@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { readEnv } from '../../config/env.js';
 import { createLogger, type Logger, silentLogger } from '../../log/logger.js';
 import { findMapping } from '../../mappings/load-mapping.js';
@@ -8,6 +7,7 @@ import { executeRun } from '../../sync/execute-run.js';
 import { exitCodeOf } from '../../sync/report.js';
 import { formatSummary } from '../../sync/summary.js';
 import { type Command, parseCommandLine } from '../command.js';
+import { parseOptions } from '../parse-options.js';
 import { progressReporter } from '../progress-reporter.js';
 import { reportFailure } from '../report-failure.js';
 import { checkReportPath } from '../report-path.js';
@@ -23,8 +23,13 @@ Options:
   --report FILE    write the JSON report to FILE (checked writable before anything is sent)
   --quiet          no progress (the line on a terminal, the progress log lines otherwise)
 
-Environment: AFFINITY_API_KEY (required), AFFINITY_BASE_URL, MAPPINGS_DIR, REDIS_URL, LOG_LEVEL.
-Exit codes: 0 succeeded, 1 partial or failed, 2 invalid mapping or configuration (nothing sent).`;
+Environment: AFFINITY_API_KEY (required), AFFINITY_BASE_URL, MAPPINGS_DIR, REDIS_URL (shared limiter;
+unset: in-process), SYNC_CONCURRENCY, RATE_LIMIT_MARGIN, QUOTA_RESERVE, QUEUE_PREFIX, LOG_LEVEL; and
+the variables the mapping reads as \${NAME}.
+Exit codes: 0 succeeded, 1 partial or failed, 2 invalid mapping or configuration (nothing sent).
+
+Example:
+  affinity-sync run mappings/portfolio.yaml --dry-run`;
 
 export const command: Command = {
   name: 'run',
@@ -71,7 +76,7 @@ function parse(argv: string[]): {
   reportFile?: string;
   quiet: boolean;
 } {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: argv,
     allowPositionals: true,
     options: {

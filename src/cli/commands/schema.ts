@@ -10,6 +10,12 @@ export const command: Command = {
     'Prints the JSON Schema of mapping files (generated from the same schema `validate` uses).',
     'mappings/mapping.schema.json carries it; point your editor at it with the first line',
     '  # yaml-language-server: $schema=./mapping.schema.json',
+    '',
+    'Environment: none.',
+    'Exit codes: 0 printed, 2 bad arguments.',
+    '',
+    'Example:',
+    '  affinity-sync schema > mappings/mapping.schema.json',
   ].join('\n'),
   async run(argv) {
     if (argv.length > 0) {

@@ -1,12 +1,14 @@
-import { parseArgs } from 'node:util';
 import type { AllowanceWatch, QuotaAllowance } from '../../affinity/allowance-watch.js';
 import type { AffinityClient } from '../../affinity/client.js';
 import { scrub } from '../../log/secrets.js';
 import { type ConfigProblem, formatProblem, type PathProblem } from '../../mappings/config-error.js';
 import { type CheckedFile, checkMappingPath } from '../../mappings/load-mapping.js';
+import { rulesFor } from '../../mappings/match-rules.js';
 import { formatPlan } from '../../mappings/plan-table.js';
-import { checkRemote, type RemoteCheckDeps } from '../../mappings/remote-check.js';
+import { checkRemote, type RemoteCheck, type RemoteCheckDeps } from '../../mappings/remote-check.js';
+import { errorMessage } from '../../util/error-message.js';
 import type { Command } from '../command.js';
+import { parseOptions } from '../parse-options.js';
 import { remoteForecastLines } from '../remote-forecast.js';
 
 const usage = [
@@ -18,9 +20,18 @@ const usage = [
   '',
   'Options:',
   '  --remote   also ask Affinity (AFFINITY_API_KEY, AFFINITY_BASE_URL) that the list exists and each',
-  '             field resolves and is writable, and describe the query (no rows read) to check each',
-  "             column's type converts to its field's; then print the resolved plan, the calls a",
-  '             real run would spend and the monthly allowance left (QUOTA_WARN_SHARE warns)',
+  '             field resolves and is writable (for target: companies | persons, among their own',
+  "             fields), that each match rule applies to the list's type, and describe the query",
+  "             (no rows read) to check each column's type converts to its field's; then print the",
+  '             resolved plan, the calls a real run would spend and the monthly allowance left',
+  '             (QUOTA_WARN_SHARE warns)',
+  '',
+  'Environment: MAPPINGS_DIR and the variables the mappings reference; with --remote also',
+  'AFFINITY_API_KEY (required), AFFINITY_BASE_URL, LOG_LEVEL, QUOTA_WARN_SHARE.',
+  'Exit codes: 0 every file valid, 2 a problem (or bad arguments).',
+  '',
+  'Example:',
+  '  affinity-sync validate mappings/ --remote',
 ].join('\n');
 
 /** Where validate writes; the CLI passes the process streams, tests collect the text. */
@@ -48,7 +59,7 @@ export async function validate(argv: string[], io: ValidateIo): Promise<number> 
   try {
     parsed = parseArguments(argv);
   } catch (error) {
-    io.err(`affinity-sync validate: ${error instanceof Error ? error.message : String(error)}\n\n${usage}\n`);
+    io.err(`affinity-sync validate: ${errorMessage(error)}\n\n${usage}\n`);
     return 2;
   }
   const target = parsed.positionals[0] ?? io.env['MAPPINGS_DIR'] ?? 'mappings';
@@ -70,9 +81,8 @@ export async function validate(argv: string[], io: ValidateIo): Promise<number> 
       problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
       for (const note of place(file, result.notes)) io.err(`note ${formatProblem(note)}\n`);
       if (result.problems.length === 0) {
-        const list = result.list!;
         const forecast = remoteForecastLines(result, remote.allowance(), remote.warnShare);
-        plan = `  list ${list.id} "${list.name}" (${list.type})\n${indent(formatPlan(result.fields))}\n${forecast.join('\n')}\n`;
+        plan = `${destinationLine(result)}\n${indent(formatPlan(result.fields))}\n${forecast.join('\n')}\n`;
       }
     }
     if (problems.length === 0) {
@@ -91,7 +101,7 @@ export async function validate(argv: string[], io: ValidateIo): Promise<number> 
 }
 
 function parseArguments(argv: string[]) {
-  const parsed = parseArgs({
+  const parsed = parseOptions({
     args: argv,
     options: { remote: { type: 'boolean', default: false } },
     allowPositionals: true,
@@ -103,6 +113,16 @@ function parseArguments(argv: string[]) {
 
 function place(file: CheckedFile, problems: PathProblem[]): ConfigProblem[] {
   return problems.map((p) => ({ file: file.file, ...file.locate?.(p.path), ...p }));
+}
+
+// `list 7 "Portfolio" (company)`, or `target companies (their own fields), matched by entityId / domain`.
+function destinationLine(result: RemoteCheck): string {
+  const { destination, list } = result;
+  if (destination.kind === 'list') {
+    return `  list ${destination.listId}${list ? ` "${list.name}" (${list.type})` : ''}`;
+  }
+  const rules = rulesFor({ target: destination.kind }).join(' / ');
+  return `  target ${destination.kind} (their own fields), matched by ${rules}`;
 }
 
 function indent(text: string): string {
@@ -145,6 +165,7 @@ async function remoteDeps(io: ValidateIo): Promise<RemoteDeps | null> {
     warnShare,
     getList: (id) => client.getList(id),
     getListFields: (id) => client.getListFields(id),
+    getEntityFields: (kind) => client.getEntityFields(kind),
     openSource: (mapping) => openSource(mapping.source, { logger, mappingName: mapping.name }),
   };
 }

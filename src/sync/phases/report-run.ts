@@ -13,6 +13,7 @@ export function reportRun(run: RunContext, last: PhaseOutcome<unknown>): RunRepo
     runId: run.runId,
     mode: run.mode,
     dryRun: run.dryRun,
+    target: run.mapping.target,
     startedAt: run.startedAt,
     tally: run.tally,
     ...(last.ok ? {} : { error: last.error }),
