@@ -296,6 +296,8 @@ describe('affinity-sync validate --remote (against the simulator)', () => {
         '  target companies (their own fields), matched by entityId / domain',
         '  column  field id  field name  valueType  onNull',
         '  arr     field-50  Headcount   number     skip',
+        '  calls    a real run reads 1 (1 field page, 0 dropdown option lists) + 1 per 100 matched records and a search per domain or e-mail not seen before, then writes 1 per changed record (per 100 changed fields); `run --dry-run` counts them exactly',
+        '  quota    no monthly quota reported (unlimited)',
         '',
       ].join('\n'),
     );
