@@ -2,6 +2,14 @@ import { z } from 'zod';
 import type { Logger } from '../log/logger.js';
 import { AffinityApiError } from './affinity-api-error.js';
 import {
+  type DropdownOptionToCreate,
+  type V1ListEntry,
+  type V1Organization,
+  v1ListEntrySchema,
+  v1OrganizationSchema,
+  v1PersonSchema,
+} from './create-schemas.js';
+import {
   type EntityKind,
   type EntityRecord,
   entityRecordSchema,
@@ -323,6 +331,65 @@ export class AffinityClient {
       if (token === undefined) break;
     }
     return found;
+  }
+
+  /**
+   * Adds an entity to a list (v1; v2 has no create). Not idempotent — a resent request adds the
+   * entity twice — so it is never resent: after a timeout, network error or 5xx the caller checks
+   * `listEntriesOfEntity` before adding again.
+   */
+  addListEntry(listId: number, entityId: number): Promise<V1ListEntry> {
+    return this.transport.request({
+      method: 'POST',
+      url: this.transport.url(`/lists/${listId}/list-entries`),
+      body: { entity_id: entityId },
+      schema: v1ListEntrySchema,
+      auth: 'basic',
+      idempotent: false,
+    });
+  }
+
+  /** Creates a company (v1). Never resent: after a lost response the caller looks the domain up. */
+  createOrganization(company: { name: string; domain: string }): Promise<V1Organization> {
+    return this.transport.request({
+      method: 'POST',
+      url: this.transport.url('/organizations'),
+      body: company,
+      schema: v1OrganizationSchema,
+      auth: 'basic',
+      idempotent: false,
+    });
+  }
+
+  /** Creates a dropdown option (2026-07-15 v2). Never resent: after a lost response the caller re-reads the options. */
+  createDropdownOption(
+    listId: number,
+    fieldId: string,
+    option: DropdownOptionToCreate,
+  ): Promise<DropdownOption> {
+    return this.transport.request({
+      method: 'POST',
+      url: this.transport.url(`/v2/lists/${listId}/fields/${encodeURIComponent(fieldId)}/dropdown-options`),
+      body: option,
+      schema: responseSchemas.dropdownOption,
+      idempotent: false,
+    });
+  }
+
+  /**
+   * The list entries of one company or person on every list (v1, which answers from the store
+   * the v1 create wrote to, so a create just made is there).
+   */
+  async listEntriesOfEntity(kind: 'company' | 'person', entityId: number): Promise<V1ListEntry[]> {
+    const path = kind === 'company' ? `/organizations/${entityId}` : `/persons/${entityId}`;
+    const schema = kind === 'company' ? v1OrganizationSchema : v1PersonSchema;
+    const entity = await this.transport.request({
+      method: 'GET',
+      url: this.transport.url(path),
+      schema,
+      auth: 'basic',
+    });
+    return entity.list_entries ?? [];
   }
 
   private get<T>(path: string, query: Record<string, QueryValue>, schema: z.ZodType<T>): Promise<T> {

@@ -56,6 +56,8 @@ export interface RequestSpec<T> {
   body?: unknown;
   /** v1 endpoints take HTTP Basic with the key as password. @defaultValue 'bearer' */
   auth?: 'bearer' | 'basic';
+  /** false for a create: after a network error, timeout or 5xx it is not resent (429s still are). @defaultValue true */
+  idempotent?: boolean;
   /** A POST that only reads (search): counted as a read. @defaultValue false */
   reads?: boolean;
 }
@@ -187,12 +189,12 @@ export class AffinityTransport {
         if (this.signal?.aborted) throw this.signal.reason;
         const reason = describeNetworkError(outcome.error, this.timeoutMs);
         if (reason === undefined) throw outcome.error;
-        if (failures >= this.maxRetries) {
+        if (failures >= this.maxRetries || spec.idempotent === false) {
           throw new AffinityApiError({
             method,
             path,
             status: 0,
-            detail: `${reason}; gave up after ${attempt} attempts`,
+            detail: `${reason}; ${gaveUp(spec, attempt)}`,
             retryable: true,
             cause: outcome.error,
           });
@@ -232,9 +234,9 @@ export class AffinityTransport {
         continue;
       }
       if (status >= 500) {
-        if (failures >= this.maxRetries) {
+        if (failures >= this.maxRetries || spec.idempotent === false) {
           throw AffinityApiError.fromResponse(
-            { method, path, status, retryable: true, detail: `gave up after ${attempt} attempts` },
+            { method, path, status, retryable: true, detail: gaveUp(spec, attempt) },
             text,
           );
         }
@@ -317,6 +319,13 @@ export class AffinityTransport {
       cause: parsed.error,
     });
   }
+}
+
+// A create's outcome is unknown after a lost response: the caller checks before creating again.
+function gaveUp(spec: RequestSpec<unknown>, attempt: number): string {
+  return spec.idempotent === false
+    ? 'not resent: it creates, so it may have taken effect'
+    : `gave up after ${attempt} attempts`;
 }
 
 /** `data[3].entity.id` from a zod issue path. */

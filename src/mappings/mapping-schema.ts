@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { sourceConfigSchema } from '../sources/source-config.js';
+import { createSettingsProblems, createSettingsShape, fieldOptionsSchema } from './create-settings.js';
 import { cronProblem } from './cron.js';
 import { describeInput, expected, isFromEnvironment } from './describe-input.js';
 import { expectSchema, tolerateSchema } from './health-schema.js';
@@ -99,6 +100,8 @@ export const fieldTargetSchema = z.strictObject(
         description:
           "What a null in the column does: skip leaves Affinity's value, clear empties it. Default skip.",
       }),
+    /** Dropdowns: reject an unknown option text, or create the option (see create-settings.ts). @defaultValue "reject" */
+    options: fieldOptionsSchema,
   },
   { error: expected(`{field, onNull}`) },
 );
@@ -173,10 +176,16 @@ export const mappingSchema = z
       tolerate: tolerateSchema.optional(),
       /** What the run must find before writing (rows, matched share); else it fails before any write. */
       expect: expectSchema.optional(),
+      /** Opt-in creation: onUnmatched, onUnknownCompany, companyName, maxCreates (create-settings.ts). */
+      ...createSettingsShape,
     },
     { error: expected('a mapping with name, source, list, match and fields') },
   )
   .superRefine(checkDestination)
+  .superRefine((mapping, ctx) => {
+    for (const { path, message } of createSettingsProblems(mapping))
+      ctx.addIssue({ code: 'custom', path, message });
+  })
   .meta({
     title: 'affinity-sync mapping',
     description:

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { listOnlyKeys } from './create-settings.js';
 import { describeInput, withInputLabels } from './describe-input.js';
 import { type Mapping, mappingSchema } from './mapping-schema.js';
 
@@ -188,6 +189,8 @@ function withoutExclusive(allowed: readonly string[], parent: unknown): string[]
     const present = group.find((key) => key in parent);
     if (present !== undefined) for (const key of group) if (key !== present) dropped.add(key);
   }
+  // Creation adds to a list: a target mapping is not offered its keys.
+  if ('target' in parent) for (const key of listOnlyKeys) dropped.add(key);
   return allowed.filter((key) => !dropped.has(key));
 }
 

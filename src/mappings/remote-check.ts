@@ -3,6 +3,7 @@ import type { FieldMetadata, List } from '../affinity/schemas.js';
 import { scrub } from '../log/secrets.js';
 import type { ColumnInfo, Source } from '../sources/source.js';
 import { errorMessage } from '../util/error-message.js';
+import { checkCreateTarget } from './check-create-target.js';
 import { columnCanConvert } from './column-compatibility.js';
 import type { PathProblem } from './config-error.js';
 import { type Destination, destinationOf, type Mapping } from './mapping-schema.js';
@@ -106,6 +107,7 @@ async function checkDestination(
     problems.push({ path: 'list', message: listFailure(listId, error) });
     return { fields };
   }
+  problems.push(...checkCreateTarget(mapping, list, fields));
   const counted = listFieldCount === undefined ? {} : { listFieldCount };
   // A list type this version does not know: its rules are not known either, so none is refused.
   const { type } = list;
@@ -135,6 +137,8 @@ export function checkColumns(
     if (!byName.has(rule.column))
       problems.push({ path: pathText(['match', index, 'column']), message: missing(rule.column) });
   }
+  if (mapping.companyName !== undefined && !byName.has(mapping.companyName))
+    problems.push({ path: 'companyName', message: missing(mapping.companyName) });
   for (const column of Object.keys(mapping.fields)) {
     const path = pathText(['fields', column]);
     const info = byName.get(column);

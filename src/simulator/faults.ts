@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type CreateFault, createFaultOptionsSchema, decideCreateFault } from './create-faults.js';
 import { createRandom, type Random } from './random.js';
 
 /** Faults injected into API routes (never control routes); decisions come from a seeded PRNG. */
@@ -26,6 +27,8 @@ export const faultOptionsSchema = z.strictObject({
       methods: z.array(z.string()).optional(),
     })
     .optional(),
+  /** Faults on create calls only, before or after the create takes effect (see create-faults.ts). */
+  creates: createFaultOptionsSchema.optional(),
 });
 export type FaultOptions = z.infer<typeof faultOptionsSchema>;
 
@@ -42,15 +45,18 @@ export class FaultInjector {
   private stormLeft = 0;
   private stormUntil = 0;
   private burstUntil = 0;
+  private createsRandom: Random;
 
   constructor(private readonly seed: number) {
     this.random = createRandom(seed);
+    this.createsRandom = createRandom(seed + 1);
   }
 
   /** Replaces the faults and restarts the seeded stream, so the same settings repeat the same outcomes. */
   set(options: FaultOptions, now: number): void {
     this.options = options;
     this.random = createRandom(this.seed);
+    this.createsRandom = createRandom(this.seed + 1);
     this.stormLeft = options.storm?.count ?? 0;
     this.stormUntil = options.storm?.durationMs !== undefined ? now + options.storm.durationMs : 0;
     this.burstUntil = options.burst ? now + options.burst.durationMs : 0;
@@ -89,5 +95,10 @@ export class FaultInjector {
       return { delayMs, outcome: rule.status ?? 503 };
     }
     return { delayMs, outcome: 'ok' };
+  }
+
+  /** The extra fault of one create call, from its own stream (the other faults repeat as before). */
+  decideCreate(): CreateFault {
+    return decideCreateFault(this.createsRandom, this.options.creates);
   }
 }

@@ -36,6 +36,8 @@ export interface Route {
   method: string;
   /** e.g. "/v2/lists/{listId}" — also the key in stats. */
   template: string;
+  /** Not idempotent (creates something): create faults apply, before or after it takes effect. */
+  creates?: boolean;
   handle(ctx: RouteContext): RouteResult;
 }
 

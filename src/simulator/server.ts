@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { authorized } from './auth.js';
 import { handleControl } from './control.js';
+import { deliverCreateFault } from './create-faults.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
 import { type Fixture, type ParsedFixture, parseFixture } from './fixture.js';
 import { generateFixture } from './generate.js';
@@ -11,7 +12,9 @@ import { OrgQuota, type OrgQuotaOptions } from './org-quota.js';
 import { RateWindow } from './rate-window.js';
 import { errorResult, type RouteResult, Router, type SimulatorQuirks } from './router.js';
 import { companyRoutes } from './routes-companies.js';
+import { createRoutes } from './routes-creates.js';
 import { entityRoutes } from './routes-entities.js';
+import { entityEntryRoutes } from './routes-entity-entries.js';
 import { listEntryRoutes } from './routes-list-entries.js';
 import { listRoutes } from './routes-lists.js';
 import { searchRoutes } from './routes-search.js';
@@ -93,6 +96,8 @@ const router = new Router([
   ...searchRoutes,
   ...companyRoutes,
   ...v1Routes,
+  ...createRoutes,
+  ...entityEntryRoutes,
 ]);
 
 /** Starts an Affinity API v2 simulator over HTTP. */
@@ -211,6 +216,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         }
       }
       options.onRequest?.({ method, path: url.pathname, query: new URLSearchParams(url.searchParams), body });
+      // A create fault strikes before the create takes effect, or after it (the response is lost).
+      const createFault = match.route.creates ? faults.decideCreate() : { when: 'none' as const };
+      const strike = async (): Promise<void> => {
+        if (createFault.when === 'none') return;
+        stats.createFault(createFault.when);
+        const failed = await deliverCreateFault(createFault, req);
+        if (failed !== null) send(res, failed);
+        else if (createFault.kind === 'drop') stats.drop();
+      };
+      if (createFault.when === 'before-commit') return await strike();
       const result = match.route.handle({
         state,
         params: match.params,
@@ -224,6 +239,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         legacySearch,
         recordEntityPatch: (record, count) => stats.entityPatch(record, count),
       });
+      if (createFault.when === 'after-commit') return await strike();
       send(res, result);
     } finally {
       inFlight -= 1;

@@ -33,6 +33,8 @@ export interface SimulatorStats {
   dropped: number;
   /** The last accepted PATCH bodies, oldest first (capped). */
   patches: PatchRecord[];
+  /** Create calls hit by a create fault, before or after the create took effect. */
+  createFaults: { beforeCommit: number; afterCommit: number };
   /** The last accepted company/person PATCH bodies, oldest first (capped); not in `patches`. */
   entityPatches: EntityPatchRecord[];
 }
@@ -50,6 +52,7 @@ export class StatsRecorder {
   private maxInFlight = 0;
   private dropped = 0;
   private patches: PatchRecord[] = [];
+  private createFaults = { beforeCommit: 0, afterCommit: 0 };
   private entityPatches: EntityPatchRecord[] = [];
 
   request(route: string): void {
@@ -77,6 +80,11 @@ export class StatsRecorder {
     if (this.patches.length > patchLogCap) this.patches.splice(0, this.patches.length - patchLogCap);
   }
 
+  createFault(when: 'before-commit' | 'after-commit'): void {
+    if (when === 'before-commit') this.createFaults.beforeCommit += 1;
+    else this.createFaults.afterCommit += 1;
+  }
+
   entityPatch(record: EntityPatchRecord, fieldCount: number): void {
     this.fieldWrites += fieldCount;
     this.entityPatches.push(record);
@@ -97,6 +105,7 @@ export class StatsRecorder {
       maxInFlight: this.maxInFlight,
       dropped: this.dropped,
       patches: [...this.patches],
+      createFaults: { ...this.createFaults },
       entityPatches: [...this.entityPatches],
     };
   }

@@ -58,6 +58,16 @@ export function planRow(
   const match = matchRow(row, rules, index);
   if (match.kind !== 'matched') return missPlan(match, rowNumber, rules, words);
   const key = `${match.rule.column}=${match.key}`;
+  return { kind: 'matched', key, entries: match.entries, ...convertRow(row, rowNumber, key, fields) };
+}
+
+/** A row's mapped values converted (pure): the updates, and one rejection per value that cannot convert. */
+export function convertRow(
+  row: Row,
+  rowNumber: number,
+  key: string,
+  fields: MappedField[],
+): { updates: PlannedUpdate[]; rejections: Problem[] } {
   const updates: PlannedUpdate[] = [];
   const rejections: Problem[] = [];
   for (const { field, target } of fields) {
@@ -78,7 +88,7 @@ export function planRow(
         reason: converted.reason,
       });
   }
-  return { kind: 'matched', key, entries: match.entries, updates, rejections };
+  return { updates, rejections };
 }
 
 type Miss = Exclude<MatchResult, { kind: 'matched' }>;

@@ -3,6 +3,7 @@
 import type { CallCounts } from '../affinity/client.js';
 import type { Tolerance } from '../mappings/health-schema.js';
 import type { Change, ChangeLog } from './change-log.js';
+import type { CreatedSummary, Creation } from './creation.js';
 import type { Problem, ProblemLog } from './problem.js';
 import type { QuotaForecast } from './quota-forecast.js';
 import { type RunStatus, runHealth } from './run-health.js';
@@ -52,6 +53,10 @@ export interface RunReport {
   changes: Change[];
   /** Changes beyond the cap of 1,000 kept in `changes`. */
   changesOmitted: number;
+  /** Mappings that opt in to creation: the ids created in this run (a dry run: none), what was held back. */
+  created?: CreatedSummary;
+  /** One record per list entry, company or option created (a dry run: that would be), like `changes`. */
+  creations?: Creation[];
 }
 
 /** Everything a report is made of; `buildReport` only arranges it. */
@@ -74,13 +79,15 @@ export interface ReportInput {
   /** The mapping's `tolerate:`. @defaultValue nothing tolerated */
   tolerance?: Tolerance;
   forecast?: QuotaForecast;
+  /** What a mapping that opts in to creation created. */
+  creates?: { summary: CreatedSummary; records: readonly Creation[] };
 }
 
 /** The one place a RunReport is assembled: the engine's end and the worker's failure path. */
 export function buildReport(input: ReportInput): RunReport {
   const finishedAt = input.finishedAt ?? Date.now();
   const { tally } = input;
-  const health = runHealth(tally, input.error, input.tolerance);
+  const health = runHealth(tally, input.error, input.tolerance, input.creates?.summary);
   return {
     mapping: input.mapping,
     runId: input.runId,
@@ -105,12 +112,29 @@ export function buildReport(input: ReportInput): RunReport {
     problemsOmitted: input.problems?.omitted ?? 0,
     changes: input.changes?.items ?? [],
     changesOmitted: input.changes?.omitted ?? 0,
+    ...(input.creates === undefined
+      ? {}
+      : { created: copySummary(input.creates.summary), creations: [...input.creates.records] }),
+  };
+}
+
+function copySummary(summary: CreatedSummary): CreatedSummary {
+  return {
+    ...summary,
+    entries: [...summary.entries],
+    companies: [...summary.companies],
+    options: [...summary.options],
   };
 }
 
 /** The status alone (see runHealth, src/sync/run-health.ts); nothing tolerated by default. */
-export function runStatus(tally: Tally, error: string | undefined, tolerance?: Tolerance): RunStatus {
-  return runHealth(tally, error, tolerance).status;
+export function runStatus(
+  tally: Tally,
+  error: string | undefined,
+  created?: Pick<CreatedSummary, 'overLimit' | 'failed'>,
+  tolerance?: Tolerance,
+): RunStatus {
+  return runHealth(tally, error, tolerance, created).status;
 }
 
 /** Exit code of a finished run: 0 succeeded, 1 partial or failed. */

@@ -1,4 +1,5 @@
 import type { Tolerance, ToleranceLimit } from '../mappings/health-schema.js';
+import type { CreatedSummary } from './creation.js';
 import type { Tally } from './tally.js';
 
 export type RunStatus = 'succeeded' | 'partial' | 'failed';
@@ -11,12 +12,18 @@ export interface RunHealth {
 }
 
 /**
- * Pure: failed when the run stopped; partial when a domain was ambiguous, or rejected values or
- * failed entries exceed the mapping's tolerance (none by default); else succeeded, with the
- * tolerated ones counted as warnings. Rejected values are measured against the values planned,
- * failed entries against the entries to write (updated + failed). Unmatched rows never count.
+ * Pure: failed when the run stopped; partial when a domain was ambiguous, a creation was held back
+ * (maxCreates) or failed, or rejected values or failed entries exceed the mapping's tolerance (none
+ * by default); else succeeded, with the tolerated ones counted as warnings. Rejected values are
+ * measured against the values planned, failed entries against the entries to write (updated +
+ * failed). Unmatched rows never count.
  */
-export function runHealth(tally: Tally, error: string | undefined, tolerance: Tolerance = {}): RunHealth {
+export function runHealth(
+  tally: Tally,
+  error: string | undefined,
+  tolerance: Tolerance = {},
+  created?: Pick<CreatedSummary, 'overLimit' | 'failed'>,
+): RunHealth {
   if (error !== undefined) return { status: 'failed', warnings: 0 };
   const { rows, entries, fields } = tally;
   // Every rejected row has at least one rejected value; max() keeps a tally that counted only rows partial.
@@ -25,7 +32,8 @@ export function runHealth(tally: Tally, error: string | undefined, tolerance: To
     { count: rejected, base: tally.valuesPlanned, limit: tolerance.rejectedValues },
     { count: entries.failed, base: entries.updated + entries.failed, limit: tolerance.failedEntries },
   ];
-  let partial = rows.ambiguous > 0;
+  let partial =
+    rows.ambiguous > 0 || (created !== undefined && (created.overLimit > 0 || created.failed > 0));
   let warnings = 0;
   for (const { count, base, limit } of categories) {
     if (count === 0) continue;

@@ -39,6 +39,7 @@ export function formatSummary(report: RunReport): string {
     );
   }
   if (report.dryRun && report.forecast) lines.push(...forecastLines(report.forecast));
+  if (report.created !== undefined) lines.push(...createdLines(report));
   const changes = report.changes.length + report.changesOmitted;
   if (changes > 0) {
     lines.push(`  changes (${Math.min(shownChanges, report.changes.length)} of ${changes}):`);
@@ -65,6 +66,33 @@ export function formatSummary(report: RunReport): string {
     }
   }
   return lines.join('\n');
+}
+
+const shownCreations = 20;
+
+// What a mapping that opts in to creation created (a dry run: would create), and the first records.
+function createdLines(report: RunReport): string[] {
+  const created = report.created!;
+  const records = report.creations ?? [];
+  const count = (kind: string) => records.filter((c) => c.kind === kind && c.overLimit !== true).length;
+  const verb = report.dryRun ? 'to create' : 'created';
+  const lines = [
+    `  created  ${count('list-entry')} list entries, ${count('company')} companies, ${count('dropdown-option')} options ${verb}; ${created.overLimit} held back by maxCreates, ${created.failed} failed`,
+  ];
+  for (const c of records.slice(0, shownCreations)) {
+    const id = c.id === undefined ? '' : ` ${c.id}`;
+    const what =
+      c.kind === 'dropdown-option'
+        ? `option${id} "${c.text}" of ${c.fieldName}`
+        : c.kind === 'company'
+          ? `company${id} "${c.name}" (${c.domain})`
+          : `list entry${id} for ${c.entityId === undefined ? `the new company "${c.name}"` : `entity ${c.entityId}`}`;
+    const where = c.row === undefined ? '' : ` (row ${c.row}, ${c.key})`;
+    lines.push(`    ${what}${where}${c.overLimit ? ' — past maxCreates' : ''}`);
+  }
+  if (records.length > shownCreations)
+    lines.push(`    … and ${records.length - shownCreations} more in the report`);
+  return lines;
 }
 
 function show(value: unknown): string {

@@ -6,6 +6,7 @@ import type { Mapping } from '../mappings/mapping-schema.js';
 import type { Source } from '../sources/source.js';
 import type { SourceConfig } from '../sources/source-config.js';
 import type { ChangeSink } from './change-log.js';
+import type { CreateWithCheckOptions } from './create-with-check.js';
 import type { EntityLookup } from './entity-lookup.js';
 import type { ProblemSink } from './problem.js';
 import type { RunMode } from './report.js';
@@ -50,6 +51,8 @@ export interface SyncOptions {
   transientRetryDelayMs?: number;
   /** Quota forecast settings (QUOTA_WARN_SHARE, QUOTA_RESERVE). @defaultValue warn at 0.2, never skip */
   quota?: QuotaSettings;
+  /** How a create that lost its answer is checked (tests shorten the pause). @defaultValue 6 attempts, 2 s pause */
+  createChecks?: Pick<CreateWithCheckOptions, 'maxAttempts' | 'checkDelayMs'>;
 }
 
 export interface QuotaSettings {
@@ -62,7 +65,7 @@ export interface QuotaSettings {
 }
 
 export interface SyncProgress {
-  phase: 'resolving' | 'scanning' | 'reading' | 'writing' | 'done';
+  phase: 'resolving' | 'scanning' | 'reading' | 'creating' | 'writing' | 'done';
   rowsRead: number;
   entriesScanned: number;
   entriesToWrite: number;

@@ -132,7 +132,7 @@ describe('one message per invalid shape', () => {
 
   it('unknown key at the top level', () => {
     expect(problemsOf(m({ mode: 'mdoe: diff\n' }))).toEqual([
-      'mappings/test.yaml:11:1 mdoe: unknown key "mdoe" (did you mean "mode"?); expected one of name, schedule, source, list, match, fields, mode, tolerate, expect',
+      'mappings/test.yaml:11:1 mdoe: unknown key "mdoe" (did you mean "mode"?); expected one of name, schedule, source, list, match, fields, mode, tolerate, expect, onUnmatched, onUnknownCompany, companyName, maxCreates',
     ]);
   });
 
@@ -158,7 +158,7 @@ describe('one message per invalid shape', () => {
 
   it('unknown key in a field', () => {
     expect(problemsOf(m({ fields: 'fields:\n  arr:\n    field: field-1\n    onnull: clear\n' }))).toEqual([
-      'mappings/test.yaml:12:5 fields.arr.onnull: unknown key "onnull" (did you mean "onNull"?); expected one of field, onNull',
+      'mappings/test.yaml:12:5 fields.arr.onnull: unknown key "onnull" (did you mean "onNull"?); expected one of field, onNull, options',
     ]);
   });
 
@@ -414,7 +414,7 @@ describe('targets: exactly one of list and target, and the rules each takes', ()
     ]);
     expect(problemsOf(m({ list: '', mode: 'lst: 1\n' }))).toEqual([
       'mappings/test.yaml:1:1 list: expected an Affinity list id (list: 12345) or target: companies | persons (their global fields); neither is given',
-      'mappings/test.yaml:10:1 lst: unknown key "lst" (did you mean "list"?); expected one of name, schedule, source, list, target, match, fields, mode, tolerate, expect',
+      'mappings/test.yaml:10:1 lst: unknown key "lst" (did you mean "list"?); expected one of name, schedule, source, list, target, match, fields, mode, tolerate, expect, onUnmatched, onUnknownCompany, companyName, maxCreates',
     ]);
   });
 });

@@ -132,6 +132,7 @@ describe('stats and control endpoints', () => {
       maxInWindow: 5,
       maxInFlight: 1,
       dropped: 0,
+      createFaults: { beforeCommit: 0, afterCommit: 0 },
       patches: [
         {
           listId: 1001,

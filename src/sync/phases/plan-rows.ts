@@ -41,6 +41,8 @@ export async function planRows(
   index: EntryIndex,
   fields: MappedField[],
   words: RecordWords = listWords,
+  /** `onUnmatched: add`: takes an unmatched row (true) to decide after reading; it is not counted yet. */
+  hold?: (row: Row, rowNumber: number, problem: Problem) => boolean,
 ): Promise<PhaseOutcome<EntryChanges[]>> {
   run.progress.phase = 'reading';
   const { rows } = run.tally;
@@ -51,7 +53,9 @@ export async function planRows(
     if ((rows.read & (rowsPerCheckpoint - 1)) === 0 && checkpoint(run)) {
       return stop(failureText('interrupted before writing', run.mapping.name));
     }
-    tallyRow(run, pending, planRow(row, rows.read, run.mapping.match, index, fields, words), words);
+    const plan = planRow(row, rows.read, run.mapping.match, index, fields, words);
+    if (plan.kind === 'unmatched' && hold?.(row, rows.read, plan.problem)) continue;
+    tallyRow(run, pending, plan, words);
   }
   return succeed(entriesToWrite(run, pending, fields));
 }

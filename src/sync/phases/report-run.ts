@@ -22,5 +22,8 @@ export function reportRun(run: RunContext, last: PhaseOutcome<unknown>): RunRepo
     ...(run.mapping.tolerate === undefined ? {} : { tolerance: run.mapping.tolerate }),
     ...(run.forecast === undefined ? {} : { forecast: run.forecast }),
     ...(run.skipped === undefined ? {} : { skipped: run.skipped }),
+    ...(run.creates === undefined
+      ? {}
+      : { creates: { summary: run.creates.summary, records: run.creates.records } }),
   });
 }
