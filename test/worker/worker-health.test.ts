@@ -103,8 +103,12 @@ describe('the worker and the health of its runs', () => {
     expect(skipped.report.forecast).toMatchObject({ writes: 20 });
     // Not written, not retried: the job failed at once with the same reason.
     expect(sim.stats().writesPerEntry).toEqual({});
+    // The history is written before the job is moved to failed.
+    await until(
+      'the skipped job to end',
+      async () => (await (await queue.getJob(skipped.jobId))?.getState()) === 'failed',
+    );
     const job = await queue.getJob(skipped.jobId);
-    expect(await job?.getState()).toBe('failed');
     expect(job?.failedReason).toBe(skipped.report.error);
     expect(job?.attemptsMade).toBe(1);
 
