@@ -3,13 +3,15 @@ import type { Page, StoredChange, StoredProblemRow } from './results-reader.js';
 
 // Pure: a report's changes and problems as pages, for `history` and the operator page when there is
 // no results store (the Redis history keeps a report's first changes and first 1,000 problems).
+// Reports recorded before changes were reported have none: read as empty.
 
 /** A page of the changes the report holds (in the Redis history: its sample). */
 export function reportChangesPage(report: RunReport, offset: number, limit: number): Page<StoredChange> {
+  const changes = report.changes ?? [];
   return {
-    total: report.changes.length,
+    total: changes.length,
     offset,
-    items: report.changes.slice(offset, offset + limit).map((c) => ({
+    items: changes.slice(offset, offset + limit).map((c) => ({
       listEntryId: c.entryId,
       entityId: c.entityId,
       ...(c.entityName === undefined ? {} : { entityName: c.entityName }),
@@ -46,8 +48,9 @@ export interface Omission {
 }
 
 export function omittedChanges(report: RunReport): Omission | undefined {
-  const total = report.changes.length + report.changesOmitted;
-  return report.changesOmitted > 0 ? { kept: report.changes.length, total } : undefined;
+  const kept = (report.changes ?? []).length;
+  const omitted = report.changesOmitted ?? 0;
+  return omitted > 0 ? { kept, total: kept + omitted } : undefined;
 }
 
 export function omittedProblems(report: RunReport): Omission | undefined {

@@ -125,7 +125,8 @@ export function storedRunFromReport(report: RunReport): StoredRun {
       limiterWaitMs: report.limiterWaitMs,
     },
     ...(report.error === undefined ? {} : { error: report.error }),
-    changes: report.changes.length + report.changesOmitted,
+    // Reports recorded before changes were reported have neither field.
+    changes: (report.changes ?? []).length + (report.changesOmitted ?? 0),
     problems: report.problems.length + report.problemsOmitted,
   };
 }

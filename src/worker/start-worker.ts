@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Env } from '../config/env.js';
 import { requireApiKey } from '../config/env.js';
 import { createApp } from '../http/create-app.js';
+import { operatorData } from '../http/operator-page/operator-data.js';
 import { type HttpServer, serveHttp } from '../http/serve.js';
 import type { Logger } from '../log/logger.js';
 import { registerSecret, scrub } from '../log/secrets.js';
@@ -225,6 +226,18 @@ async function bindHttp(env: Env, parts: WorkerParts): Promise<HttpServer> {
     token: env.WORKER_HTTP_TOKEN,
     dashboardPublic: env.WORKER_DASHBOARD_PUBLIC,
     dbtCloudSecret: env.DBT_CLOUD_WEBHOOK_SECRET,
+    operator: operatorData({
+      workerId: parts.id,
+      queue,
+      history: parts.history,
+      registry: parts.registry,
+      loaded: () => mappings.published(),
+      mapping: (name) => mappings.current(name)?.loaded.mapping,
+      redisUp: () => redis.up,
+      results: env.RESULTS_DATABASE_URL
+        ? { url: env.RESULTS_DATABASE_URL, schema: env.RESULTS_SCHEMA }
+        : undefined,
+    }),
     logger: parts.logger,
   });
   try {
