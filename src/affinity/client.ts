@@ -1,6 +1,22 @@
 import { z } from 'zod';
 import type { Logger } from '../log/logger.js';
 import { AffinityApiError } from './affinity-api-error.js';
+import {
+  type DropdownOptionToCreate,
+  type V1ListEntry,
+  type V1Organization,
+  v1ListEntrySchema,
+  v1OrganizationSchema,
+  v1PersonSchema,
+} from './create-schemas.js';
+import {
+  type EntityKind,
+  type EntityRecord,
+  entityRecordSchema,
+  entityResponseSchemas,
+  v1OrganizationPageSchema,
+  v1PersonPageSchema,
+} from './entity-schemas.js';
 import type { FieldUpdate } from './field-value.js';
 import {
   type DropdownOption,
@@ -24,6 +40,10 @@ export type AffinityClientOptions = TransportOptions;
 export const maxUpdatesPerCall = 100;
 /** Largest page Affinity serves. */
 const maxPageSize = 100;
+/** Largest page v1 search serves. */
+const v1PageSize = 500;
+/** The path segment of each entity kind. */
+const entityPath: Record<EntityKind, string> = { company: 'companies', person: 'persons' };
 
 const updateFieldsResponseSchema = z.unknown();
 
@@ -33,6 +53,8 @@ export class AffinityClient {
   readonly calls: CallCounts;
   private readonly transport: AffinityTransport;
   private readonly logger: Logger | undefined;
+  /** Entity kinds whose v2 search answered 404 (an older API version): search them with v1. */
+  private readonly v1Search = new Set<EntityKind>();
 
   constructor(options: AffinityClientOptions) {
     this.transport = new AffinityTransport(options);
@@ -146,6 +168,228 @@ export class AffinityClient {
 
   getCompany(companyId: number): Promise<Entity> {
     return this.get(`/v2/companies/${companyId}`, {}, responseSchemas.company);
+  }
+
+  /** Fields of companies or persons themselves (global, enriched, relationship-intelligence), every page. */
+  getEntityFields(kind: EntityKind): Promise<FieldMetadata[]> {
+    return this.all(
+      `/v2/${entityPath[kind]}/fields`,
+      { limit: maxPageSize },
+      entityResponseSchemas.entityFieldsPage,
+    );
+  }
+
+  /**
+   * The options of a company or person dropdown field: `GET /v2/{companies|persons}/fields/{fieldId}/dropdown-options`
+   * (2026-07-15), else (404) v1 `GET /fields` (global fields), where v1 field 1234 is v2 "field-1234".
+   */
+  async getEntityDropdownOptions(kind: EntityKind, fieldId: string): Promise<DropdownOption[]> {
+    try {
+      return await this.all(
+        `/v2/${entityPath[kind]}/fields/${encodeURIComponent(fieldId)}/dropdown-options`,
+        { limit: maxPageSize },
+        responseSchemas.dropdownOptionPage,
+      );
+    } catch (error) {
+      const v1Id = /^field-(\d+)$/.exec(fieldId)?.[1];
+      if (!(error instanceof AffinityApiError) || error.status !== 404 || v1Id === undefined) throw error;
+      this.logger?.debug({ kind, fieldId }, 'v2 entity dropdown-options not found; reading v1 /fields');
+      const fields = await this.transport.request({
+        method: 'GET',
+        url: this.transport.url('/fields'),
+        schema: responseSchemas.v1Fields,
+        auth: 'basic',
+      });
+      const field = fields.find((f) => String(f.id) === v1Id);
+      if (field === undefined) throw error;
+      return field.dropdown_options;
+    }
+  }
+
+  /**
+   * Companies or persons by id with the current values of `fieldIds`: one request per 100 ids,
+   * yielded as they arrive. Ids Affinity does not know (merged, deleted) are absent.
+   */
+  async *entitiesByIds(
+    kind: EntityKind,
+    ids: readonly number[],
+    fieldIds: readonly string[],
+  ): AsyncIterable<EntityRecord[]> {
+    // No ids would list every company in the account: never send an empty chunk.
+    for (let i = 0; i < ids.length; i += maxPageSize) {
+      const chunk = ids.slice(i, i + maxPageSize);
+      const query = { ids: chunk, fieldIds: [...fieldIds], limit: maxPageSize };
+      const pages = this.pages(`/v2/${entityPath[kind]}`, query, entityResponseSchemas.entityRecordPage);
+      for await (const page of pages) yield page;
+    }
+  }
+
+  /** Sets fields of one company or person (2026-07-15); at most 100 updates (more is a programming error). */
+  async updateEntityFields(kind: EntityKind, id: number, updates: FieldUpdate[]): Promise<void> {
+    if (updates.length > maxUpdatesPerCall) {
+      throw new RangeError(
+        `updateEntityFields: ${updates.length} updates for ${kind} ${id}; ` +
+          `Affinity accepts at most ${maxUpdatesPerCall} per call, so split them into batches`,
+      );
+    }
+    if (updates.length === 0) return;
+    // Like list entries: update-fields sets values, so a retried PATCH is idempotent.
+    await this.transport.request({
+      method: 'PATCH',
+      url: this.transport.url(`/v2/${entityPath[kind]}/${id}/fields`),
+      body: { operation: 'update-fields', updates },
+      schema: updateFieldsResponseSchema,
+    });
+  }
+
+  /**
+   * Companies (name or primary domain) or persons (names or primary email) matching `term`, up to
+   * `maxPages` pages: `POST /v2/{companies|persons}/search` (pages of 100), or with `api: 'v1'` —
+   * and wherever this API version has no v2 search (404 before 2026-07-15, remembered for the
+   * client's life) — v1 `GET /organizations|/persons?term=`, which also matches other domains and
+   * addresses (pages of 500). v1 results carry only ids, names, domains and e-mail addresses.
+   */
+  async searchEntities(
+    kind: EntityKind,
+    term: string,
+    options: { api?: 'v2' | 'v1'; maxPages?: number } = {},
+  ): Promise<{ records: EntityRecord[]; api: 'v2' | 'v1' }> {
+    const maxPages = options.maxPages ?? 3;
+    if (options.api !== 'v1' && !this.v1Search.has(kind)) {
+      try {
+        return { records: await this.searchV2(kind, term, maxPages), api: 'v2' };
+      } catch (error) {
+        if (!(error instanceof AffinityApiError) || error.status !== 404) throw error;
+        this.logger?.debug({ kind }, 'v2 search not found; searching with v1 ?term=');
+        this.v1Search.add(kind);
+      }
+    }
+    return { records: await this.searchV1(kind, term, maxPages), api: 'v1' };
+  }
+
+  private async searchV2(kind: EntityKind, term: string, maxPages: number): Promise<EntityRecord[]> {
+    const schema = entityResponseSchemas.entityRecordPage;
+    const body = { search: { term } };
+    const found: EntityRecord[] = [];
+    let url: URL | undefined = this.transport.url(`/v2/${entityPath[kind]}/search`, { limit: maxPageSize });
+    for (let page = 0; url !== undefined && page < maxPages; page++) {
+      // Search only reads: it counts as a read although it is a POST.
+      const result: Page<EntityRecord> = await this.transport.request({
+        method: 'POST',
+        url,
+        body,
+        schema,
+        reads: true,
+      });
+      found.push(...result.data);
+      const nextUrl: string | null | undefined = result.pagination.nextUrl;
+      url = nextUrl ? this.transport.nextPageUrl(nextUrl, url) : undefined;
+    }
+    return found;
+  }
+
+  private async searchV1(kind: EntityKind, term: string, maxPages: number): Promise<EntityRecord[]> {
+    const found: EntityRecord[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const query = { term, page_size: v1PageSize, page_token: token };
+      if (kind === 'company') {
+        const url = this.transport.url('/organizations', query);
+        const result = await this.transport.request({
+          method: 'GET',
+          url,
+          schema: v1OrganizationPageSchema,
+          auth: 'basic',
+        });
+        for (const o of result.organizations) {
+          found.push(
+            entityRecordSchema.parse({ id: o.id, name: o.name, domain: o.domain, domains: o.domains }),
+          );
+        }
+        token = result.next_page_token ?? undefined;
+      } else {
+        const url = this.transport.url('/persons', query);
+        const result = await this.transport.request({
+          method: 'GET',
+          url,
+          schema: v1PersonPageSchema,
+          auth: 'basic',
+        });
+        for (const p of result.persons) {
+          found.push(
+            entityRecordSchema.parse({
+              id: p.id,
+              firstName: p.first_name,
+              lastName: p.last_name,
+              primaryEmailAddress: p.primary_email,
+              emailAddresses: p.emails,
+            }),
+          );
+        }
+        token = result.next_page_token ?? undefined;
+      }
+      if (token === undefined) break;
+    }
+    return found;
+  }
+
+  /**
+   * Adds an entity to a list (v1; v2 has no create). Not idempotent — a resent request adds the
+   * entity twice — so it is never resent: after a timeout, network error or 5xx the caller checks
+   * `listEntriesOfEntity` before adding again.
+   */
+  addListEntry(listId: number, entityId: number): Promise<V1ListEntry> {
+    return this.transport.request({
+      method: 'POST',
+      url: this.transport.url(`/lists/${listId}/list-entries`),
+      body: { entity_id: entityId },
+      schema: v1ListEntrySchema,
+      auth: 'basic',
+      idempotent: false,
+    });
+  }
+
+  /** Creates a company (v1). Never resent: after a lost response the caller looks the domain up. */
+  createOrganization(company: { name: string; domain: string }): Promise<V1Organization> {
+    return this.transport.request({
+      method: 'POST',
+      url: this.transport.url('/organizations'),
+      body: company,
+      schema: v1OrganizationSchema,
+      auth: 'basic',
+      idempotent: false,
+    });
+  }
+
+  /** Creates a dropdown option (2026-07-15 v2). Never resent: after a lost response the caller re-reads the options. */
+  createDropdownOption(
+    listId: number,
+    fieldId: string,
+    option: DropdownOptionToCreate,
+  ): Promise<DropdownOption> {
+    return this.transport.request({
+      method: 'POST',
+      url: this.transport.url(`/v2/lists/${listId}/fields/${encodeURIComponent(fieldId)}/dropdown-options`),
+      body: option,
+      schema: responseSchemas.dropdownOption,
+      idempotent: false,
+    });
+  }
+
+  /**
+   * The list entries of one company or person on every list (v1, which answers from the store
+   * the v1 create wrote to, so a create just made is there).
+   */
+  async listEntriesOfEntity(kind: 'company' | 'person', entityId: number): Promise<V1ListEntry[]> {
+    const path = kind === 'company' ? `/organizations/${entityId}` : `/persons/${entityId}`;
+    const schema = kind === 'company' ? v1OrganizationSchema : v1PersonSchema;
+    const entity = await this.transport.request({
+      method: 'GET',
+      url: this.transport.url(path),
+      schema,
+      auth: 'basic',
+    });
+    return entity.list_entries ?? [];
   }
 
   private get<T>(path: string, query: Record<string, QueryValue>, schema: z.ZodType<T>): Promise<T> {

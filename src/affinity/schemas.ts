@@ -140,6 +140,8 @@ export const responseSchemas = {
   companyPage: pagedSchema(entitySchema),
   company: entitySchema,
   dropdownOptionPage: pagedSchema(dropdownOptionSchema),
+  /** POST …/dropdown-options (2026-07-15): the option created. */
+  dropdownOption: dropdownOptionSchema,
   v1Fields: z.array(v1FieldSchema),
   error: errorBodySchema,
 } as const;

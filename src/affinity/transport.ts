@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { type Logger, silentLogger } from '../log/logger.js';
 import { registerSecret } from '../log/secrets.js';
+import { errorCode } from '../util/error-code.js';
 import { version } from '../util/version.js';
 import { AffinityApiError } from './affinity-api-error.js';
 import { type BackoffOptions, backoffDelayMs } from './backoff.js';
@@ -37,7 +38,7 @@ export interface CallCounts {
   total: number;
   /** GET attempts. */
   read: number;
-  /** PATCH / POST attempts. */
+  /** PATCH / POST attempts (a POST that only reads, such as search, counts as a read). */
   write: number;
   /** Attempts that repeated an earlier one (after a network error, 5xx or 429). */
   retried: number;
@@ -55,6 +56,10 @@ export interface RequestSpec<T> {
   body?: unknown;
   /** v1 endpoints take HTTP Basic with the key as password. @defaultValue 'bearer' */
   auth?: 'bearer' | 'basic';
+  /** false for a create: after a network error, timeout or 5xx it is not resent (429s still are). @defaultValue true */
+  idempotent?: boolean;
+  /** A POST that only reads (search): counted as a read. @defaultValue false */
+  reads?: boolean;
 }
 
 type AttemptOutcome =
@@ -184,12 +189,12 @@ export class AffinityTransport {
         if (this.signal?.aborted) throw this.signal.reason;
         const reason = describeNetworkError(outcome.error, this.timeoutMs);
         if (reason === undefined) throw outcome.error;
-        if (failures >= this.maxRetries) {
+        if (failures >= this.maxRetries || spec.idempotent === false) {
           throw new AffinityApiError({
             method,
             path,
             status: 0,
-            detail: `${reason}; gave up after ${attempt} attempts`,
+            detail: `${reason}; ${gaveUp(spec, attempt)}`,
             retryable: true,
             cause: outcome.error,
           });
@@ -229,9 +234,9 @@ export class AffinityTransport {
         continue;
       }
       if (status >= 500) {
-        if (failures >= this.maxRetries) {
+        if (failures >= this.maxRetries || spec.idempotent === false) {
           throw AffinityApiError.fromResponse(
-            { method, path, status, retryable: true, detail: `gave up after ${attempt} attempts` },
+            { method, path, status, retryable: true, detail: gaveUp(spec, attempt) },
             text,
           );
         }
@@ -252,7 +257,7 @@ export class AffinityTransport {
     let result: AttemptResult = { kind: 'no-response' };
     let outcome: AttemptOutcome;
     try {
-      this.count(spec.method, attempt);
+      this.count(spec.reads ? 'GET' : spec.method, attempt);
       const timeout = AbortSignal.timeout(this.timeoutMs);
       const signal = this.signal === undefined ? timeout : AbortSignal.any([timeout, this.signal]);
       const response = await fetch(spec.url, {
@@ -316,6 +321,13 @@ export class AffinityTransport {
   }
 }
 
+// A create's outcome is unknown after a lost response: the caller checks before creating again.
+function gaveUp(spec: RequestSpec<unknown>, attempt: number): string {
+  return spec.idempotent === false
+    ? 'not resent: it creates, so it may have taken effect'
+    : `gave up after ${attempt} attempts`;
+}
+
 /** `data[3].entity.id` from a zod issue path. */
 function formatIssuePath(path: readonly PropertyKey[]): string {
   return path
@@ -348,9 +360,4 @@ function describeNetworkError(error: unknown, timeoutMs: number): string | undef
   }
   if (code !== undefined && networkCodes.has(code)) return `network error (${code})`;
   return undefined;
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from '../util/error-message.js';
 /** One `affinity-sync <name>` subcommand. `run` returns the process exit code. */
 export interface Command {
   name: string;
@@ -28,6 +29,6 @@ export function parseCommandLine<T>(parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
 }

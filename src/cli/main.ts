@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { scrub } from '../log/secrets.js';
+import { errorMessage } from '../util/error-message.js';
 import { type Command, UsageError } from './command.js';
 import { closest } from './parse-options.js';
 
@@ -110,7 +111,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     settled = true;
-    process.stderr.write(`affinity-sync: ${scrub(error instanceof Error ? error.message : String(error))}\n`);
+    process.stderr.write(`affinity-sync: ${scrub(errorMessage(error))}\n`);
     process.exitCode = 1;
   },
 );

@@ -1,6 +1,7 @@
 import { EnvError } from '../config/env.js';
 import { scrub } from '../log/secrets.js';
 import { ConfigError } from '../mappings/config-error.js';
+import { errorMessage } from '../util/error-message.js';
 import { ExitError } from './command.js';
 
 /**
@@ -12,7 +13,7 @@ export function reportFailure(commandName: string, error: unknown): number {
     process.stderr.write(`${scrub(error.message)}\n`);
     return 2;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   process.stderr.write(`affinity-sync ${commandName}: ${scrub(message)}\n`);
   return error instanceof ExitError ? error.exitCode : 1;
 }

@@ -1,4 +1,5 @@
 import { scrub } from '../log/secrets.js';
+import { errorMessage } from '../util/error-message.js';
 import { packageRoot } from '../util/package-root.js';
 import { runDemo } from './run-demo.js';
 
@@ -9,9 +10,7 @@ runDemo().then(
     process.exitCode = result.exitCode;
   },
   (error: unknown) => {
-    process.stderr.write(
-      `affinity-sync demo: ${scrub(error instanceof Error ? error.message : String(error))}\n`,
-    );
+    process.stderr.write(`affinity-sync demo: ${scrub(errorMessage(error))}\n`);
     process.exitCode = 1;
   },
 );

@@ -1,3 +1,4 @@
+import { errorMessage } from '../util/error-message.js';
 /** Thrown by acquire() once the monthly quota is down to its reserve: syncs stop, people keep working. */
 export class QuotaExhaustedError extends Error {
   override readonly name = 'QuotaExhaustedError';
@@ -25,7 +26,7 @@ export class LimiterUnavailableError extends Error {
   override readonly name = 'LimiterUnavailableError';
 
   constructor(redisLocation: string, outageMs: number, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = errorMessage(cause);
     super(
       `The rate limiter's Redis at ${redisLocation} has not answered for ${Math.round(outageMs / 1000)} s ` +
         `(last error: ${reason}). Requests to Affinity are held back rather than sent unpaced, so this ` +

@@ -4,6 +4,7 @@ import { type AttemptResult, type Limiter, oncePermit, type Permit } from '../af
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import { abortableSleep } from '../util/abortable-sleep.js';
+import { errorMessage } from '../util/error-message.js';
 import { LimiterUnavailableError, QuotaExhaustedError } from './limiter-errors.js';
 import {
   type LimiterOptions,
@@ -193,7 +194,7 @@ export class RedisLimiter implements Limiter {
         if (this.#outageSince === undefined) {
           this.#outageSince = now;
           this.#logger.warn(
-            { redis: this.#location, err: error instanceof Error ? error.message : String(error) },
+            { redis: this.#location, err: errorMessage(error) },
             'limiter Redis unreachable; requests wait',
           );
         }

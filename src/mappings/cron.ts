@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { errorMessage } from '../util/error-message.js';
 
 // Whether a schedule is accepted is cron-parser's call (the parser BullMQ's job schedulers use, at
 // the version they use): a mapping passes exactly when the worker could schedule it. This module
@@ -62,7 +63,7 @@ function parseRefusal(expression: string): string | null {
     CronExpressionParser.parse(expression).next();
     return null;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return errorMessage(error);
   }
 }
 

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { registerSecret } from '../log/secrets.js';
+import { errorMessage } from '../util/error-message.js';
 import { ConfigError, type ConfigProblem, type PathProblem } from './config-error.js';
 import type { Mapping } from './mapping-schema.js';
 import { parseMapping, pathSegments } from './parse-mapping.js';
@@ -183,7 +184,7 @@ function readFailure(error: unknown, what: 'file' | 'folder'): string {
   if (code === 'EISDIR') return 'is a folder, expected a mapping file';
   if (code === 'ENOTDIR') return 'is not a folder';
   if (code === 'EACCES') return `cannot read the ${what} (permission denied)`;
-  return `cannot read the ${what}: ${error instanceof Error ? error.message : String(error)}`;
+  return `cannot read the ${what}: ${errorMessage(error)}`;
 }
 
 // Passwords and keys read from the file (usually through ${VAR}) are scrubbed from every log line.

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { sourceConfigSchema } from '../sources/source-config.js';
+import { createSettingsProblems, createSettingsShape, fieldOptionsSchema } from './create-settings.js';
 import { cronProblem } from './cron.js';
 import { describeInput, expected, isFromEnvironment } from './describe-input.js';
+import { type EntityTarget, entityTargets, matchKinds, matchRuleProblem } from './match-rules.js';
 
 // The mapping format: one schema is the source of truth for the type, the defaults and the messages
 // a person reads (each schema carries its own "expected …, found …" error map). Objects are strict:
@@ -62,14 +64,14 @@ export const matchRuleSchema = z.strictObject(
       .string({ error: expected('a column name of the query') })
       .min(1)
       .meta({ description: 'Result column holding the key.' }),
-    /** entityId: the company/person/opportunity id; listEntryId: the list entry id; domain: a company domain. */
+    /** entityId: the company/person/opportunity id; listEntryId: the list entry id; domain: a company domain; email: a person's address. */
     by: z
-      .enum(['entityId', 'listEntryId', 'domain'], {
-        error: expected('one of entityId, listEntryId, domain'),
+      .enum(matchKinds, {
+        error: expected('one of entityId, listEntryId, domain, email'),
       })
       .meta({
         description:
-          'entityId: company/person/opportunity id; listEntryId: list entry id; domain: company domain.',
+          'entityId: company/person/opportunity id; listEntryId: list entry id (lists only); domain: company domain (company lists, target companies); email: person e-mail address (person lists, target persons).',
       }),
   },
   { error: expected('a match rule like {column: company_id, by: entityId}') },
@@ -97,6 +99,8 @@ export const fieldTargetSchema = z.strictObject(
         description:
           "What a null in the column does: skip leaves Affinity's value, clear empties it. Default skip.",
       }),
+    /** Dropdowns: reject an unknown option text, or create the option (see create-settings.ts). @defaultValue "reject" */
+    options: fieldOptionsSchema,
   },
   { error: expected(`{field, onNull}`) },
 );
@@ -125,12 +129,24 @@ export const mappingSchema = z
       schedule: scheduleSchema.optional(),
       /** Where rows come from: postgres, snowflake or duckdb (see src/sources/source-config.ts). */
       source: sourceSchema,
-      /** Affinity list id. */
+      /** Affinity list id: write fields of the list's entries. Exactly one of list and target. */
       list: z
         .number({ error: expected('an Affinity list id (a positive whole number)') })
         .int()
         .positive()
-        .meta({ description: 'Affinity list id.' }),
+        .optional()
+        .meta({
+          description:
+            "Affinity list id: write fields of the list's entries. Exactly one of list and target.",
+        }),
+      /** companies / persons: write the global fields of companies or persons themselves. Exactly one of list and target. */
+      target: z
+        .enum(entityTargets, { error: expected('companies or persons') })
+        .optional()
+        .meta({
+          description:
+            'companies or persons: write global fields of the companies or persons themselves, on or off any list. Exactly one of list and target.',
+        }),
       /** Ordered rules; the first one that finds a list entry wins. */
       match: z
         .array(matchRuleSchema, {
@@ -155,13 +171,68 @@ export const mappingSchema = z
           description:
             "diff: send only values that differ from Affinity's; overwrite: send every mapped value. Default diff.",
         }),
+      /** Opt-in creation: onUnmatched, onUnknownCompany, companyName, maxCreates (create-settings.ts). */
+      ...createSettingsShape,
     },
     { error: expected('a mapping with name, source, list, match and fields') },
   )
+  .superRefine(checkDestination)
+  .superRefine((mapping, ctx) => {
+    for (const { path, message } of createSettingsProblems(mapping))
+      ctx.addIssue({ code: 'custom', path, message });
+  })
   .meta({
     title: 'affinity-sync mapping',
-    description: 'One sync: a warehouse query, an Affinity list, match rules and column → field.',
+    description:
+      'One sync: a warehouse query, an Affinity list (or companies / persons), match rules and column → field.',
+    // Editors learn "exactly one of list and target"; validate says it in words.
+    oneOf: [{ required: ['list'] }, { required: ['target'] }],
   });
+
+type MappingShape = {
+  list?: number | undefined;
+  target?: EntityTarget | undefined;
+  match: ReadonlyArray<{ by: (typeof matchKinds)[number] }>;
+};
+
+// Exactly one destination, and match rules that can work there (a list's own type is checked by --remote).
+function checkDestination(mapping: MappingShape, ctx: z.RefinementCtx): void {
+  const { list, target } = mapping;
+  if (list !== undefined && target !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['target'],
+      message: `give either list (the entries of list ${list}) or target (${target} themselves), not both`,
+    });
+    return;
+  }
+  if (list === undefined && target === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['list'],
+      message:
+        'expected an Affinity list id (list: 12345) or target: companies | persons (their global fields); neither is given',
+    });
+    return;
+  }
+  if (target !== undefined) {
+    mapping.match.forEach((rule, index) => {
+      const problem = matchRuleProblem({ target }, rule.by);
+      if (problem !== null) ctx.addIssue({ code: 'custom', path: ['match', index, 'by'], message: problem });
+    });
+    return;
+  }
+  // No list takes both: domain is for company lists, email for person lists.
+  const domain = mapping.match.findIndex((r) => r.by === 'domain');
+  const email = mapping.match.findIndex((r) => r.by === 'email');
+  if (domain >= 0 && email >= 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['match', Math.max(domain, email), 'by'],
+      message: `a list holds companies or persons, not both: domain (match[${domain}]) matches on company lists, email (match[${email}]) on person lists`,
+    });
+  }
+}
 
 /** A mapping as the rest of the program sees it: defaults filled, field targets in the long form. */
 export type Mapping = z.infer<typeof mappingSchema>;
@@ -169,3 +240,13 @@ export type Mapping = z.infer<typeof mappingSchema>;
 export type MappingInput = z.input<typeof mappingSchema>;
 export type MatchRule = Mapping['match'][number];
 export type FieldTarget = Mapping['fields'][string];
+
+/** Where a mapping writes: the entries of one list, or companies' / persons' own fields. */
+export type Destination = { kind: 'list'; listId: number } | { kind: EntityTarget };
+
+/** The destination of a parsed mapping (the schema guarantees exactly one of list and target). */
+export function destinationOf(mapping: Pick<Mapping, 'list' | 'target'>): Destination {
+  if (mapping.list !== undefined) return { kind: 'list', listId: mapping.list };
+  if (mapping.target !== undefined) return { kind: mapping.target };
+  throw new Error('a mapping has neither list nor target; it was not parsed by mappingSchema');
+}

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { listOnlyKeys } from './create-settings.js';
 import { describeInput, withInputLabels } from './describe-input.js';
 import { type Mapping, mappingSchema } from './mapping-schema.js';
 
@@ -145,7 +146,8 @@ function flattenIssue(
   const segments = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
   if (issue.code === 'unrecognized_keys') {
     const parent = valueAt(data, segments);
-    const allowed = (typeof parent === 'object' && parent !== null && allowedKeys.get(parent)) || [];
+    const known = (typeof parent === 'object' && parent !== null && allowedKeys.get(parent)) || [];
+    const allowed = withoutExclusive(known, parent);
     return issue.keys.map((key) => ({
       segments: [...segments, key],
       message: `unknown key "${key}"${suggestion(key, allowed)}${allowed.length > 0 ? `; expected one of ${allowed.join(', ')}` : ''}`,
@@ -175,6 +177,21 @@ function flattenIssue(
     return [{ segments, message: `${issue.message}, found ${describeInput(value)}` }];
   }
   return [{ segments, message: issue.message }];
+}
+
+// Keys of which a mapping takes one: the hint leaves out the other when one is already there.
+const exclusiveKeys = [['list', 'target']] as const;
+
+function withoutExclusive(allowed: readonly string[], parent: unknown): string[] {
+  if (typeof parent !== 'object' || parent === null) return [...allowed];
+  const dropped = new Set<string>();
+  for (const group of exclusiveKeys) {
+    const present = group.find((key) => key in parent);
+    if (present !== undefined) for (const key of group) if (key !== present) dropped.add(key);
+  }
+  // Creation adds to a list: a target mapping is not offered its keys.
+  if ('target' in parent) for (const key of listOnlyKeys) dropped.add(key);
+  return allowed.filter((key) => !dropped.has(key));
 }
 
 function isScalar(value: unknown): boolean {

@@ -1,9 +1,13 @@
+import type { EntityKind } from '../affinity/entity-schemas.js';
 import type { FieldMetadata, List } from '../affinity/schemas.js';
 import { scrub } from '../log/secrets.js';
 import type { ColumnInfo, Source } from '../sources/source.js';
+import { errorMessage } from '../util/error-message.js';
+import { checkCreateTarget } from './check-create-target.js';
 import { columnCanConvert } from './column-compatibility.js';
 import type { PathProblem } from './config-error.js';
-import type { Mapping } from './mapping-schema.js';
+import { type Destination, destinationOf, type Mapping } from './mapping-schema.js';
+import { isListType, matchRuleProblem } from './match-rules.js';
 import { pathText } from './parse-mapping.js';
 import { type ResolvedField, resolveFields } from './resolve-fields.js';
 
@@ -11,6 +15,8 @@ import { type ResolvedField, resolveFields } from './resolve-fields.js';
 export interface RemoteCheckDeps {
   getList(listId: number): Promise<List>;
   getListFields(listId: number): Promise<FieldMetadata[]>;
+  /** Fields of companies or persons themselves (GET /v2/{companies|persons}/fields). */
+  getEntityFields(kind: EntityKind): Promise<FieldMetadata[]>;
   /** Opens the mapping's source; only describe() and close() are called, no rows are read. */
   openSource(mapping: Mapping): Source;
 }
@@ -23,41 +29,25 @@ export interface RemoteCheck {
    * field) and fields a run will skip (a `type` or `valueType` this client does not know, `hidden`).
    */
   notes: PathProblem[];
+  /** Where the mapping writes; for a list, `list` is what Affinity said about it. */
+  destination: Destination;
   list?: List;
   fields: ResolvedField[];
   columns: ColumnInfo[];
 }
 
 /**
- * Checks a mapping against Affinity and its source: the list exists, each field resolves and is
- * writable, every mapped column is in the query's result and its type can convert to the field's.
- * Errors of Affinity or the source (not found, refused, bad SQL) become problems at `list`/`source`.
+ * Checks a mapping against Affinity and its source: the list exists (or, for `target:`, the
+ * companies' / persons' fields are read), each field resolves and is writable, each match rule
+ * applies to the list's type, every mapped column is in the query's result and its type can
+ * convert to the field's. Errors of Affinity or the source (not found, refused, bad SQL) become
+ * problems at `list` / `target` / `source`.
  */
 export async function checkRemote(mapping: Mapping, deps: RemoteCheckDeps): Promise<RemoteCheck> {
   const problems: PathProblem[] = [];
   const notes: PathProblem[] = [];
-  let list: List | undefined;
-  let fields: ResolvedField[] = [];
-  try {
-    list = await deps.getList(mapping.list);
-    const resolved = resolveFields(mapping, await deps.getListFields(mapping.list));
-    fields = resolved.fields;
-    problems.push(...resolved.problems);
-    // A field of a kind this client does not know is skipped by a run, not fatal: a note here too.
-    notes.push(...resolved.skipped.map(({ path, message }) => ({ path, message })));
-  } catch (error) {
-    problems.push({ path: 'list', message: listFailure(mapping.list, error) });
-  }
-  if (list !== undefined && list.type !== 'company') {
-    for (const [index, rule] of mapping.match.entries()) {
-      if (rule.by === 'domain') {
-        problems.push({
-          path: pathText(['match', index, 'by']),
-          message: `domain matching needs a company list; list ${list.id} ("${list.name}") is a ${list.type} list`,
-        });
-      }
-    }
-  }
+  const destination = destinationOf(mapping);
+  const found = await checkDestination(mapping, destination, deps, problems, notes);
   let columns: ColumnInfo[] = [];
   const source = deps.openSource(mapping);
   try {
@@ -67,8 +57,56 @@ export async function checkRemote(mapping: Mapping, deps: RemoteCheckDeps): Prom
   } finally {
     await source.close().catch(() => undefined);
   }
-  if (columns.length > 0) checkColumns(mapping, fields, columns, problems, notes);
-  return { problems, notes, fields, columns, ...(list === undefined ? {} : { list }) };
+  if (columns.length > 0) checkColumns(mapping, found.fields, columns, problems, notes);
+  return { problems, notes, destination, ...found, columns };
+}
+
+// The destination's fields resolved, and (lists) the list and its match rules checked.
+async function checkDestination(
+  mapping: Mapping,
+  destination: Destination,
+  deps: RemoteCheckDeps,
+  problems: PathProblem[],
+  notes: PathProblem[],
+): Promise<{ fields: ResolvedField[]; list?: List }> {
+  const resolve = (fields: readonly FieldMetadata[]): ResolvedField[] => {
+    const resolved = resolveFields(mapping, fields);
+    problems.push(...resolved.problems);
+    // A field of a kind this client does not know is skipped by a run, not fatal: a note here too.
+    notes.push(...resolved.skipped.map(({ path, message }) => ({ path, message })));
+    return resolved.fields;
+  };
+  if (destination.kind !== 'list') {
+    const kind: EntityKind = destination.kind === 'companies' ? 'company' : 'person';
+    try {
+      return { fields: resolve(await deps.getEntityFields(kind)) };
+    } catch (error) {
+      problems.push({
+        path: 'target',
+        message: `could not read the fields of ${destination.kind} from Affinity: ${causeOf(error)}`,
+      });
+      return { fields: [] };
+    }
+  }
+  const { listId } = destination;
+  let list: List;
+  let fields: ResolvedField[] = [];
+  try {
+    list = await deps.getList(listId);
+    fields = resolve(await deps.getListFields(listId));
+  } catch (error) {
+    problems.push({ path: 'list', message: listFailure(listId, error) });
+    return { fields };
+  }
+  problems.push(...checkCreateTarget(mapping, list, fields));
+  // A list type this version does not know: its rules are not known either, so none is refused.
+  const { type } = list;
+  if (!isListType(type)) return { fields, list };
+  for (const [index, rule] of mapping.match.entries()) {
+    const problem = matchRuleProblem({ list: { id: list.id, name: list.name, type } }, rule.by);
+    if (problem !== null) problems.push({ path: pathText(['match', index, 'by']), message: problem });
+  }
+  return { fields, list };
 }
 
 function checkColumns(
@@ -85,6 +123,8 @@ function checkColumns(
     if (!byName.has(rule.column))
       problems.push({ path: pathText(['match', index, 'column']), message: missing(rule.column) });
   }
+  if (mapping.companyName !== undefined && !byName.has(mapping.companyName))
+    problems.push({ path: 'companyName', message: missing(mapping.companyName) });
   for (const column of Object.keys(mapping.fields)) {
     const path = pathText(['fields', column]);
     const info = byName.get(column);
@@ -109,5 +149,5 @@ function listFailure(listId: number, error: unknown): string {
 }
 
 function causeOf(error: unknown): string {
-  return scrub(error instanceof Error ? error.message : String(error));
+  return scrub(errorMessage(error));
 }

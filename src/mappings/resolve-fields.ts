@@ -1,7 +1,7 @@
 import type { FieldMetadata } from '../affinity/schemas.js';
 import { type ValueType, writability } from '../affinity/value-type.js';
 import type { PathProblem } from './config-error.js';
-import type { Mapping } from './mapping-schema.js';
+import { type Destination, destinationOf, type Mapping } from './mapping-schema.js';
 import { editDistance, pathText } from './parse-mapping.js';
 
 /** A `fields:` entry bound to the list's field. */
@@ -32,8 +32,44 @@ export interface FieldResolution {
   skipped: SkippedField[];
 }
 
+/** How messages name where fields are looked for: a list, or companies' / persons' own fields. */
+interface FieldScope {
+  /** "list 12 has", "companies have" */
+  has: string;
+  /** "on list 12", "of companies" */
+  on: string;
+  /** "its", "their" */
+  its: string;
+  /** "it has", "they have" */
+  itHas: string;
+  /** "the list has no fields" */
+  none: string;
+}
+
+function scopeOf(destination: Destination): FieldScope {
+  if (destination.kind === 'list') {
+    const { listId } = destination;
+    return {
+      has: `list ${listId} has`,
+      on: `on list ${listId}`,
+      its: 'its',
+      itHas: 'it has',
+      none: 'the list has no fields',
+    };
+  }
+  const who = destination.kind;
+  return {
+    has: `${who} have`,
+    on: `of ${who}`,
+    its: 'their',
+    itHas: 'they have',
+    none: `${who} have no fields`,
+  };
+}
+
 /**
- * Binds each mapped column to a field of the list: by id (any id the list has, e.g. "field-123",
+ * Binds each mapped column to a field of the list (or, for `target:`, of companies or persons
+ * themselves): by id (any id there, e.g. "field-123",
  * "affinity-data-…") or by name (case-insensitive, trimmed). Reports every unknown, ambiguous,
  * read-only or doubly mapped field, and skips (never fails on) fields whose kind or value type
  * this client does not know; pure, so the sync engine and `validate --remote` share it.
@@ -44,9 +80,10 @@ export function resolveFields(mapping: Mapping, listFields: readonly FieldMetada
   const problems: PathProblem[] = [];
   const skipped: SkippedField[] = [];
   const fedBy = new Map<string, string>();
+  const scope = scopeOf(destinationOf(mapping));
   for (const [column, target] of Object.entries(mapping.fields)) {
     const path = pathText(['fields', column]);
-    const found = findField(target.field, byId, listFields, mapping.list);
+    const found = findField(target.field, byId, listFields, scope);
     if ('problem' in found) {
       problems.push({ path, message: found.problem });
       continue;
@@ -87,24 +124,24 @@ function findField(
   ref: string,
   byId: ReadonlyMap<string, FieldMetadata>,
   listFields: readonly FieldMetadata[],
-  listId: number,
+  scope: FieldScope,
 ): { field: FieldMetadata } | { problem: string } {
   const exact = byId.get(ref);
   if (exact !== undefined) return { field: exact };
   if (/^field-\d+$/.test(ref) || ref.startsWith('affinity-data-')) {
     // Ids differing by a digit are not "close" in a useful sense: list the fields instead.
-    return { problem: `list ${listId} has no field with id "${ref}"${closeHint(ref, listFields, null)}` };
+    return { problem: `${scope.has} no field with id "${ref}"${closeHint(ref, listFields, null, scope)}` };
   }
   const wanted = normalizeName(ref);
   const named = listFields.filter((f) => normalizeName(f.name) === wanted);
   if (named.length === 1) return { field: named[0]! };
   if (named.length > 1) {
     return {
-      problem: `"${ref}" names ${named.length} fields on list ${listId} (${named.map((f) => f.id).join(', ')}); write the field id instead`,
+      problem: `"${ref}" names ${named.length} fields ${scope.on} (${named.map((f) => f.id).join(', ')}); write the field id instead`,
     };
   }
   return {
-    problem: `list ${listId} has no field named "${ref}"${closeHint(ref, listFields, (f) => f.name)}`,
+    problem: `${scope.has} no field named "${ref}"${closeHint(ref, listFields, (f) => f.name, scope)}`,
   };
 }
 
@@ -117,6 +154,7 @@ function closeHint(
   ref: string,
   listFields: readonly FieldMetadata[],
   key: ((f: FieldMetadata) => string) | null,
+  scope: FieldScope,
 ): string {
   const wanted = normalizeName(ref);
   const close = (f: FieldMetadata, d: number) =>
@@ -131,7 +169,7 @@ function closeHint(
           .slice(0, 5);
   const describe = (f: FieldMetadata) => `"${f.name}" (${f.id})`;
   if (scored.length > 0) return `; close: ${scored.map(({ f }) => describe(f)).join(', ')}`;
-  if (listFields.length === 0) return '; the list has no fields';
-  if (listFields.length <= 10) return `; its fields: ${listFields.map(describe).join(', ')}`;
-  return `; it has ${listFields.length} fields, none with a close name`;
+  if (listFields.length === 0) return `; ${scope.none}`;
+  if (listFields.length <= 10) return `; ${scope.its} fields: ${listFields.map(describe).join(', ')}`;
+  return `; ${scope.itHas} ${listFields.length} fields, none with a close name`;
 }

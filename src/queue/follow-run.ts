@@ -1,4 +1,5 @@
 import { Job, type Queue, type QueueEvents } from 'bullmq';
+import { errorMessage } from '../util/error-message.js';
 import type { EnqueueResult } from './enqueue-run.js';
 
 /** How a followed run ended. */
@@ -41,6 +42,6 @@ async function settle(queue: Queue, events: QueueEvents, jobId: string): Promise
   try {
     return { jobId, outcome: 'completed', returnValue: await job.waitUntilFinished(events) };
   } catch (error) {
-    return { jobId, outcome: 'failed', reason: error instanceof Error ? error.message : String(error) };
+    return { jobId, outcome: 'failed', reason: errorMessage(error) };
   }
 }

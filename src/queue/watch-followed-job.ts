@@ -1,5 +1,6 @@
 import { Job, type Queue } from 'bullmq';
 import { scrub } from '../log/secrets.js';
+import { errorMessage } from '../util/error-message.js';
 import { type JobWatchState, watchJob } from './job-watch.js';
 import type { WorkerRegistry } from './worker-registry.js';
 
@@ -57,7 +58,7 @@ export function watchFollowedJob(options: {
     } catch (error) {
       failingSince ??= Date.now();
       if (Date.now() - failingSince >= graceMs) {
-        const reason = scrub(error instanceof Error ? error.message : String(error));
+        const reason = scrub(errorMessage(error));
         giveUp(
           `lost Redis at ${options.redisLocation} while waiting for job ${jobId} (${reason}); check that Redis is running`,
         );

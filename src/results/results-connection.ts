@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { scrub } from '../log/secrets.js';
 import { redactUrl } from '../sources/redact-url.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** How long the results store may take before it is given up on. */
 export interface ResultsTimeouts {
@@ -49,7 +50,7 @@ export function nameResultsStore(url: string, schema: string): string {
 
 /** What went wrong with the results database, and what to do about it, without secrets. */
 export function describeResultsError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const code = (error as { code?: unknown } | null)?.code;
   return scrub(`${message}; ${hintFor(typeof code === 'string' ? code : undefined, message)}`);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type CreateFault, createFaultOptionsSchema, decideCreateFault } from './create-faults.js';
 import { createRandom, type Random } from './random.js';
 
 /** Faults injected into API routes (never control routes); decisions come from a seeded PRNG. */
@@ -15,6 +16,8 @@ export const faultOptionsSchema = z.strictObject({
   storm: z
     .strictObject({ count: z.number().int().min(0).optional(), durationMs: z.number().min(0).optional() })
     .optional(),
+  /** Faults on create calls only, before or after the create takes effect (see create-faults.ts). */
+  creates: createFaultOptionsSchema.optional(),
 });
 export type FaultOptions = z.infer<typeof faultOptionsSchema>;
 
@@ -30,15 +33,18 @@ export class FaultInjector {
   private options: FaultOptions = {};
   private stormLeft = 0;
   private stormUntil = 0;
+  private createsRandom: Random;
 
   constructor(private readonly seed: number) {
     this.random = createRandom(seed);
+    this.createsRandom = createRandom(seed + 1);
   }
 
   /** Replaces the faults and restarts the seeded stream, so the same settings repeat the same outcomes. */
   set(options: FaultOptions, now: number): void {
     this.options = options;
     this.random = createRandom(this.seed);
+    this.createsRandom = createRandom(this.seed + 1);
     this.stormLeft = options.storm?.count ?? 0;
     this.stormUntil = options.storm?.durationMs !== undefined ? now + options.storm.durationMs : 0;
   }
@@ -68,5 +74,10 @@ export class FaultInjector {
     if (drop < (o.dropRate ?? 0)) return { delayMs, outcome: 'drop' };
     if (error < (o.errorRate ?? 0)) return { delayMs, outcome: which < 0.5 ? 500 : 503 };
     return { delayMs, outcome: 'ok' };
+  }
+
+  /** The extra fault of one create call, from its own stream (the other faults repeat as before). */
+  decideCreate(): CreateFault {
+    return decideCreateFault(this.createsRandom, this.options.creates);
   }
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { simFieldKinds, simValueTypes } from './field-model.js';
 
-// The simulator's data file: companies, persons and company lists with fields and entries.
-// Entry values are written as Affinity returns them in `value.data` (write shapes are accepted too).
+// The simulator's data file: companies, persons, opportunities, their global fields, and company,
+// person and opportunity lists with fields and entries. Values are written as Affinity returns them
+// in `value.data` (write shapes are accepted too).
 
 const positiveId = z.number().int().positive();
 
@@ -29,10 +30,13 @@ export const fixtureEntrySchema = z.strictObject({
   values: z.record(z.string(), z.unknown()).default({}),
 });
 
+export const listTypes = ['company', 'person', 'opportunity'] as const;
+
 export const fixtureListSchema = z.strictObject({
   id: positiveId,
   name: z.string().min(1),
-  type: z.literal('company'),
+  /** Whose entries the list holds: entry `entityId`s are company, person or opportunity ids. */
+  type: z.enum(listTypes),
   fields: z.array(fixtureFieldSchema).default([]),
   entries: z.array(fixtureEntrySchema).default([]),
 });
@@ -42,6 +46,8 @@ export const fixtureCompanySchema = z.strictObject({
   name: z.string().min(1),
   domain: z.string().nullable().optional(),
   domains: z.array(z.string()).optional(),
+  /** Values of company fields (`companyFields` or a company list's non-list fields), by field id. */
+  values: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const fixturePersonSchema = z.strictObject({
@@ -49,12 +55,28 @@ export const fixturePersonSchema = z.strictObject({
   firstName: z.string().nullable(),
   lastName: z.string().nullable(),
   primaryEmailAddress: z.string().nullable().optional(),
+  /** Every address; the primary one is added when missing. */
+  emailAddresses: z.array(z.string()).optional(),
+  /** Values of person fields (`personFields` or a person list's non-list fields), by field id. */
+  values: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const fixtureOpportunitySchema = z.strictObject({
+  id: positiveId,
+  name: z.string().min(1),
+  /** The opportunity list it belongs to (an opportunity is on exactly one list). */
+  listId: positiveId,
 });
 
 export const fixtureSchema = z
   .strictObject({
     companies: z.array(fixtureCompanySchema).default([]),
     persons: z.array(fixturePersonSchema).optional(),
+    opportunities: z.array(fixtureOpportunitySchema).optional(),
+    /** Global, enriched and relationship-intelligence fields of companies (GET /v2/companies/fields). */
+    companyFields: z.array(fixtureFieldSchema).optional(),
+    /** The same for persons (GET /v2/persons/fields). */
+    personFields: z.array(fixtureFieldSchema).optional(),
     lists: z.array(fixtureListSchema).default([]),
   })
   .superRefine((fixture, ctx) => {
@@ -69,6 +91,11 @@ export const fixtureSchema = z
       }
       companyIds.add(company.id);
     });
+    const known: KnownEntities = {
+      companies: companyIds,
+      persons: new Set((fixture.persons ?? []).map((p) => p.id)),
+      opportunityList: new Map((fixture.opportunities ?? []).map((o) => [o.id, o.listId])),
+    };
     const listIds = new Set<number>();
     const entryIds = new Set<number>();
     fixture.lists.forEach((list, l) => {
@@ -96,12 +123,9 @@ export const fixtureSchema = z
           });
         }
         entryIds.add(entry.id);
-        if (!companyIds.has(entry.entityId)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['lists', l, 'entries', e, 'entityId'],
-            message: `company ${entry.entityId} is not in "companies"`,
-          });
+        const missing = missingEntity(known, list, entry.entityId);
+        if (missing !== null) {
+          ctx.addIssue({ code: 'custom', path: ['lists', l, 'entries', e, 'entityId'], message: missing });
         }
         for (const fieldId of Object.keys(entry.values)) {
           if (!fieldIds.has(fieldId)) {
@@ -116,11 +140,42 @@ export const fixtureSchema = z
     });
   });
 
+/** Ids an entry may name, by list type: companies, persons, and each opportunity's list. */
+interface KnownEntities {
+  companies: ReadonlySet<number>;
+  persons: ReadonlySet<number>;
+  opportunityList: ReadonlyMap<number, number>;
+}
+
+// Why an entry's entity is not in the fixture, by the list's type; null when it is.
+function missingEntity(
+  known: KnownEntities,
+  list: { id: number; type: ListType },
+  entityId: number,
+): string | null {
+  switch (list.type) {
+    case 'company':
+      return known.companies.has(entityId) ? null : `company ${entityId} is not in "companies"`;
+    case 'person':
+      return known.persons.has(entityId) ? null : `person ${entityId} is not in "persons"`;
+    case 'opportunity':
+      return known.opportunityList.get(entityId) === list.id
+        ? null
+        : `opportunity ${entityId} of list ${list.id} is not in "opportunities"`;
+    default: {
+      const never: never = list.type;
+      return never;
+    }
+  }
+}
+
 export type Fixture = z.input<typeof fixtureSchema>;
 export type ParsedFixture = z.output<typeof fixtureSchema>;
 export type FixtureField = z.output<typeof fixtureFieldSchema>;
 export type FixtureDropdownOption = z.output<typeof fixtureDropdownOptionSchema>;
 export type FixturePerson = z.output<typeof fixturePersonSchema>;
+export type FixtureOpportunity = z.output<typeof fixtureOpportunitySchema>;
+export type ListType = (typeof listTypes)[number];
 
 /** A fixture that does not fit the format; the message names every problem and where it is. */
 export class FixtureError extends Error {

@@ -1,5 +1,5 @@
 import type { SimulatorState } from './state.js';
-import type { PatchRecord } from './stats.js';
+import type { EntityPatchRecord, PatchRecord } from './stats.js';
 import type { ApiError } from './validate-update.js';
 
 export interface RouteContext {
@@ -13,6 +13,9 @@ export interface RouteContext {
   legacyDropdowns: boolean;
   quirks: SimulatorQuirks;
   recordPatch(record: PatchRecord, fieldCount: number): void;
+  /** Answer 404 on POST /v2/{companies|persons}/search, as API versions before 2026-07-15 do. */
+  legacySearch: boolean;
+  recordEntityPatch(record: EntityPatchRecord, fieldCount: number): void;
 }
 
 /** Responses the documents allow that a client may not expect, served on request. */
@@ -33,6 +36,8 @@ export interface Route {
   method: string;
   /** e.g. "/v2/lists/{listId}" — also the key in stats. */
   template: string;
+  /** Not idempotent (creates something): create faults apply, before or after it takes effect. */
+  creates?: boolean;
   handle(ctx: RouteContext): RouteResult;
 }
 

@@ -1,6 +1,6 @@
 import type { SimField } from './field-model.js';
 import { pagedResult } from './pagination.js';
-import { renderField } from './read-value.js';
+import { renderCompany } from './render-entity.js';
 import {
   badParam,
   notFound,
@@ -11,17 +11,6 @@ import {
 } from './router.js';
 import { selectFields } from './routes-list-entries.js';
 import type { SimCompany } from './state.js';
-
-function renderCompany(ctx: RouteContext, company: SimCompany, fields: readonly SimField[]): unknown {
-  return {
-    id: company.id,
-    name: company.name,
-    domain: company.domain,
-    domains: company.domains,
-    isGlobal: false,
-    fields: fields.map((f) => renderField(ctx.state, f, company.values.get(f.id) ?? null)),
-  };
-}
 
 // Companies carry global, enriched and relationship-intelligence fields, never list fields.
 function pickFields(ctx: RouteContext): SimField[] | RouteResult {
@@ -68,7 +57,7 @@ export const companyRoutes: Route[] = [
       } else {
         companies = [...ctx.state.companies.values()];
       }
-      return pagedResult(ctx, companies, (c) => renderCompany(ctx, c, fields));
+      return pagedResult(ctx, companies, (c) => renderCompany(ctx.state, c, fields));
     },
   },
   {
@@ -80,7 +69,7 @@ export const companyRoutes: Route[] = [
       if (!company) return notFound(`Company ${ctx.params['companyId']} not found`);
       const fields = pickFields(ctx);
       if (!Array.isArray(fields)) return fields;
-      return { status: 200, body: renderCompany(ctx, company, fields) };
+      return { status: 200, body: renderCompany(ctx.state, company, fields) };
     },
   },
 ];

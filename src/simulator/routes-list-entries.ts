@@ -1,6 +1,7 @@
 import { documentedKinds, type SimField } from './field-model.js';
 import { pagedResult, pageRange, pageUrl } from './pagination.js';
 import { renderField } from './read-value.js';
+import { renderCompany, renderOpportunity, renderPerson } from './render-entity.js';
 import {
   badParam,
   errorResult,
@@ -40,34 +41,64 @@ export function selectFields(
   return fields.filter((f) => ids.includes(f.id) || types.includes(f.type));
 }
 
+/** The entry's entity (company, person or opportunity by the list's type) with the entry's values. */
 export function renderEntity(
   state: SimulatorState,
+  list: SimList,
   entry: SimEntry,
   fields: readonly SimField[],
 ): Record<string, unknown> {
-  const company = state.companies.get(entry.entityId);
-  return {
-    id: entry.entityId,
-    name: company?.name ?? `Company ${entry.entityId}`,
-    domain: company?.domain ?? null,
-    domains: company?.domains ?? [],
-    isGlobal: false,
-    fields: fields.map((f) => renderField(state, f, state.read(entry, f))),
-  };
+  const values = fields.map((f) => renderField(state, f, state.read(entry, f)));
+  const id = entry.entityId;
+  switch (list.type) {
+    case 'company': {
+      const company = state.companies.get(id);
+      return {
+        ...renderCompany(
+          state,
+          company ?? { id, name: `Company ${id}`, domain: null, domains: [], values: new Map() },
+          [],
+        ),
+        fields: values,
+      };
+    }
+    case 'person': {
+      const person = state.persons.get(id);
+      const fallback = {
+        id,
+        firstName: 'Person',
+        lastName: String(id),
+        primaryEmailAddress: null,
+        emailAddresses: [],
+        values: new Map(),
+      };
+      return { ...renderPerson(state, person ?? fallback, []), fields: values };
+    }
+    case 'opportunity': {
+      const opportunity = state.opportunities.get(id);
+      const fallback = { id, name: `Opportunity ${id}`, listId: list.id, values: new Map() };
+      return { ...renderOpportunity(state, opportunity ?? fallback, []), fields: values };
+    }
+    default: {
+      const never: never = list.type;
+      return never;
+    }
+  }
 }
 
 function renderEntry(
   state: SimulatorState,
+  list: SimList,
   entry: SimEntry,
   fields: readonly SimField[],
 ): Record<string, unknown> {
   return {
     id: entry.id,
-    type: 'company',
+    type: list.type,
     listId: entry.listId,
     createdAt: entry.createdAt,
     creatorId: 1,
-    entity: renderEntity(state, entry, fields),
+    entity: renderEntity(state, list, entry, fields),
   };
 }
 
@@ -91,7 +122,7 @@ export const listEntryRoutes: Route[] = [
       const data: unknown[] = [];
       for (let i = range.start; i < range.end; i++) {
         const entry = list.entries[i];
-        if (entry) data.push(renderEntry(ctx.state, entry, fields));
+        if (entry) data.push(renderEntry(ctx.state, list, entry, fields));
       }
       if (ctx.quirks.nullPages) {
         const first = ctx.query.get('cursor') === null;

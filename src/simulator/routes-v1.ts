@@ -81,7 +81,8 @@ export const v1Routes: Route[] = [
         }
       } else {
         const seen = new Set<number>();
-        for (const list of ctx.state.lists.values()) {
+        const own = { fields: [...ctx.state.ownFields.company, ...ctx.state.ownFields.person] };
+        for (const list of [own, ...ctx.state.lists.values()]) {
           for (const field of list.fields) {
             const id = v1FieldId(field.id);
             if (id !== null && field.type === 'global' && !seen.has(id)) {

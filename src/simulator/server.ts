@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { authorized } from './auth.js';
 import { handleControl } from './control.js';
+import { deliverCreateFault } from './create-faults.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
 import { type Fixture, type ParsedFixture, parseFixture } from './fixture.js';
 import { generateFixture } from './generate.js';
@@ -11,8 +12,12 @@ import { OrgQuota, type OrgQuotaOptions } from './org-quota.js';
 import { RateWindow } from './rate-window.js';
 import { errorResult, type RouteResult, Router, type SimulatorQuirks } from './router.js';
 import { companyRoutes } from './routes-companies.js';
+import { createRoutes } from './routes-creates.js';
+import { entityRoutes } from './routes-entities.js';
+import { entityEntryRoutes } from './routes-entity-entries.js';
 import { listEntryRoutes } from './routes-list-entries.js';
 import { listRoutes } from './routes-lists.js';
+import { searchRoutes } from './routes-search.js';
 import { v1Routes } from './routes-v1.js';
 import { SimulatorState } from './state.js';
 import { type SimulatorStats, StatsRecorder } from './stats.js';
@@ -48,6 +53,19 @@ export interface SimulatorOptions {
   legacyDropdowns?: boolean;
   /** Documented responses clients may not expect (null pages); also POST /_simulator/quirks. @defaultValue none */
   quirks?: Partial<SimulatorQuirks>;
+  /** Answer 404 on POST /v2/{companies|persons}/search, as versions before 2026-07-15 do (clients fall back to v1 search). @defaultValue false */
+  legacySearch?: boolean;
+  /** Told every authorized API request that reaches routing (tests check requests against the documents). */
+  onRequest?: (request: SeenRequest) => void;
+}
+
+/** An API request as the simulator received it. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** The parsed JSON body; undefined when there was none. */
+  body: unknown;
 }
 
 export interface RunningSimulator {
@@ -70,7 +88,17 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
-const router = new Router([...listRoutes, ...listEntryRoutes, ...companyRoutes, ...v1Routes]);
+// Entity routes come before companyRoutes: /v2/companies/fields must not read as a company id.
+const router = new Router([
+  ...listRoutes,
+  ...listEntryRoutes,
+  ...entityRoutes,
+  ...searchRoutes,
+  ...companyRoutes,
+  ...v1Routes,
+  ...createRoutes,
+  ...entityEntryRoutes,
+]);
 
 /** Starts an Affinity API v2 simulator over HTTP. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -82,6 +110,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const legacyDropdowns = options.legacyDropdowns ?? false;
   const initialQuirks: SimulatorQuirks = { nullPages: false, ...options.quirks };
   let quirks = { ...initialQuirks };
+  const legacySearch = options.legacySearch ?? false;
 
   const buildState = () =>
     fixture
@@ -186,6 +215,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
           return send(res, errorResult(400, { code: 'bad-request', message }));
         }
       }
+      options.onRequest?.({ method, path: url.pathname, query: new URLSearchParams(url.searchParams), body });
+      // A create fault strikes before the create takes effect, or after it (the response is lost).
+      const createFault = match.route.creates ? faults.decideCreate() : { when: 'none' as const };
+      const strike = async (): Promise<void> => {
+        if (createFault.when === 'none') return;
+        stats.createFault(createFault.when);
+        const failed = await deliverCreateFault(createFault, req);
+        if (failed !== null) send(res, failed);
+        else if (createFault.kind === 'drop') stats.drop();
+      };
+      if (createFault.when === 'before-commit') return await strike();
       const result = match.route.handle({
         state,
         params: match.params,
@@ -196,7 +236,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         legacyDropdowns,
         quirks,
         recordPatch: (record, count) => stats.patch(record, count),
+        legacySearch,
+        recordEntityPatch: (record, count) => stats.entityPatch(record, count),
       });
+      if (createFault.when === 'after-commit') return await strike();
       send(res, result);
     } finally {
       inFlight -= 1;

@@ -5,6 +5,13 @@ export interface PatchRecord {
   body: unknown;
 }
 
+/** One accepted PATCH /v2/{companies|persons}/{id}/fields body. */
+export interface EntityPatchRecord {
+  entity: 'company' | 'person';
+  entityId: number;
+  body: unknown;
+}
+
 /** What GET /_simulator/stats returns. */
 export interface SimulatorStats {
   totalRequests: number;
@@ -26,6 +33,10 @@ export interface SimulatorStats {
   dropped: number;
   /** The last accepted PATCH bodies, oldest first (capped). */
   patches: PatchRecord[];
+  /** Create calls hit by a create fault, before or after the create took effect. */
+  createFaults: { beforeCommit: number; afterCommit: number };
+  /** The last accepted company/person PATCH bodies, oldest first (capped); not in `patches`. */
+  entityPatches: EntityPatchRecord[];
 }
 
 /** How many accepted PATCH bodies stats keep. */
@@ -41,6 +52,8 @@ export class StatsRecorder {
   private maxInFlight = 0;
   private dropped = 0;
   private patches: PatchRecord[] = [];
+  private createFaults = { beforeCommit: 0, afterCommit: 0 };
+  private entityPatches: EntityPatchRecord[] = [];
 
   request(route: string): void {
     this.totalRequests += 1;
@@ -67,6 +80,19 @@ export class StatsRecorder {
     if (this.patches.length > patchLogCap) this.patches.splice(0, this.patches.length - patchLogCap);
   }
 
+  createFault(when: 'before-commit' | 'after-commit'): void {
+    if (when === 'before-commit') this.createFaults.beforeCommit += 1;
+    else this.createFaults.afterCommit += 1;
+  }
+
+  entityPatch(record: EntityPatchRecord, fieldCount: number): void {
+    this.fieldWrites += fieldCount;
+    this.entityPatches.push(record);
+    if (this.entityPatches.length > patchLogCap) {
+      this.entityPatches.splice(0, this.entityPatches.length - patchLogCap);
+    }
+  }
+
   snapshot(maxInWindow: number): SimulatorStats {
     return {
       totalRequests: this.totalRequests,
@@ -79,6 +105,8 @@ export class StatsRecorder {
       maxInFlight: this.maxInFlight,
       dropped: this.dropped,
       patches: [...this.patches],
+      createFaults: { ...this.createFaults },
+      entityPatches: [...this.entityPatches],
     };
   }
 }

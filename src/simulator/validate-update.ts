@@ -30,6 +30,18 @@ function invalid(param: string, message: string): UpdateCheck {
  * update before any is applied (all or nothing), and returns the stored form of each value.
  */
 export function validateUpdateFields(list: SimList, body: unknown): UpdateCheck {
+  return validateUpdates(list.fieldById, `list ${list.id}`, body);
+}
+
+/**
+ * The same check for any set of writable fields: `where` names them in messages ("list 12",
+ * "company 5"). PATCH /v2/{companies|persons}/{id}/fields takes the same body.
+ */
+export function validateUpdates(
+  fieldById: ReadonlyMap<string, SimField>,
+  where: string,
+  body: unknown,
+): UpdateCheck {
   if (!isRecord(body)) {
     return { ok: false, error: { code: 'bad-request', message: 'Request body must be a JSON object' } };
   }
@@ -51,8 +63,8 @@ export function validateUpdateFields(list: SimList, body: unknown): UpdateCheck 
     const id = update['id'];
     if (typeof id !== 'string')
       return invalid(`${at}.id`, `${at}.id must be a field id string such as "field-123"`);
-    const field = list.fieldById.get(id);
-    if (!field) return invalid(`${at}.id`, `Field "${id}" is not a field on list ${list.id}`);
+    const field = fieldById.get(id);
+    if (!field) return invalid(`${at}.id`, `Field "${id}" is not a field on ${where}`);
     const reason = refusalReason(field);
     if (reason) return invalid(`${at}.id`, `Field "${field.name}" (${id}) cannot be written: ${reason}`);
     const value = update['value'];

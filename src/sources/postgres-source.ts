@@ -1,6 +1,7 @@
 import pg from 'pg';
 import QueryStream from 'pg-query-stream';
 import { registerSecret } from '../log/secrets.js';
+import { errorCode } from '../util/error-code.js';
 import { redactUrl } from './redact-url.js';
 import { SessionSource } from './session-source.js';
 import type { ColumnInfo, ColumnKind, Row, SourceError } from './source.js';
@@ -232,13 +233,6 @@ function passwordOf(url: string): string | undefined {
 
 function stripTrailingSemicolons(query: string): string {
   return query.replace(/[\s;]+$/, '');
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
-    return error.code;
-  }
-  return undefined;
 }
 
 function hostOf(url: string): { host: string; port: string } {

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import type * as Snowflake from 'snowflake-sdk';
 import type { Logger } from '../log/logger.js';
 import { registerSecret } from '../log/secrets.js';
+import { errorCode } from '../util/error-code.js';
 import { SessionSource } from './session-source.js';
 import type { ColumnInfo, ColumnKind, Row, SourceError, SourceValue } from './source.js';
 import type { SnowflakeSourceConfig } from './source-config.js';
@@ -236,10 +237,6 @@ function fieldOf(error: unknown, key: string): string | undefined {
   if (typeof error !== 'object' || error === null || !(key in error)) return undefined;
   const value = (error as Record<string, unknown>)[key];
   return value === undefined || value === null ? undefined : String(value);
-}
-
-function errorCode(error: unknown): string | undefined {
-  return fieldOf(error, 'code');
 }
 
 /** The socket error code (ECONNREFUSED, ENOTFOUND, …) under the driver's network error, if any. */

@@ -10,8 +10,13 @@ export interface FieldTarget {
   fieldId: string;
   fieldName: string;
   valueType: ValueType;
-  /** Options of a dropdown / ranked-dropdown / dropdown-multi field; options are never created. */
+  /** Options of a dropdown / ranked-dropdown / dropdown-multi field. */
   dropdownOptions?: DropdownOption[];
+  /**
+   * `options: create`: the id to use for an option text the field does not have (a provisional
+   * one until the option is made, see option-creations.ts), or a reason it cannot be created.
+   */
+  newOption?: (text: string) => number | { reason: string };
 }
 
 export type Conversion = { ok: true; value: FieldValueUpdate } | { ok: false; reason: string };
@@ -194,7 +199,8 @@ function lookupOf(options: DropdownOption[]): OptionLookup {
   return lookup;
 }
 
-function optionKey(text: string): string {
+/** How option texts compare: trimmed, NFC, case-insensitive. */
+export function optionKey(text: string): string {
   return text.trim().normalize('NFC').toLowerCase();
 }
 
@@ -224,6 +230,12 @@ function toOption(raw: SourceValue, target: FieldTarget): Step<number> {
   if (idPattern.test(trimmed)) {
     const option = lookup.byId.get(Number(trimmed));
     if (option !== undefined) return { ok: true, value: option.id };
+  }
+  if (target.newOption !== undefined) {
+    // Digits are taken for an option id: a made-up id must not become an option's text.
+    if (idPattern.test(trimmed)) return fail(`${showValue(raw)} is not an option id of ${field}`);
+    const created = target.newOption(trimmed);
+    return typeof created === 'number' ? { ok: true, value: created } : fail(created.reason);
   }
   if (options.length === 0) {
     return fail(

@@ -5,11 +5,17 @@ import { createLimiter } from '../limiter/create-limiter.js';
 import type { Logger } from '../log/logger.js';
 import { registerSecret } from '../log/secrets.js';
 import { openSource } from '../sources/open-source.js';
+import { MemoryStateStore } from '../state/memory-state-store.js';
+import { RedisStateStore } from '../state/redis-state-store.js';
+import type { StateStore } from '../state/state-store.js';
+import { EntityLookup } from './entity-lookup.js';
 import type { SyncDependencies } from './sync-options.js';
 
 /**
  * Builds what a run needs from the environment: the Affinity client, the limiter (shared through
- * Redis when REDIS_URL is set, else in-process) and the source factory. `close()` releases them.
+ * Redis when REDIS_URL is set, else in-process), the source factory and the entity lookup (its
+ * cache in Redis when REDIS_URL is set, so later runs and other processes reuse it, else for this
+ * process only). `close()` releases them.
  */
 export async function createSyncDependencies(
   env: Env,
@@ -28,11 +34,18 @@ export async function createSyncDependencies(
     logger,
   });
   const client = new AffinityClient({ apiKey, baseUrl: env.AFFINITY_BASE_URL, limiter, logger });
+  const state: StateStore = env.REDIS_URL
+    ? new RedisStateStore({ redis: env.REDIS_URL, keyPrefix: `${env.QUEUE_PREFIX}:` })
+    : new MemoryStateStore();
   return {
     client,
     limiter,
     logger,
     openSource: (config) => openSource(config, { logger, mappingName }),
-    close: () => limiter.close(),
+    lookup: new EntityLookup({ client, state, apiKey, logger }),
+    close: async () => {
+      await limiter.close();
+      await state.close();
+    },
   };
 }

@@ -1,15 +1,28 @@
+import type { EntityKind } from '../affinity/entity-schemas.js';
+import { destinationOf } from '../mappings/mapping-schema.js';
 import type { Source } from '../sources/source.js';
+import { MemoryStateStore } from '../state/memory-state-store.js';
+import { holdUnmatched } from './create-run.js';
+import { EntityLookup } from './entity-lookup.js';
+import { entityTarget } from './entity-target.js';
+import type { EntryIndex } from './entry-index.js';
 import { listTarget } from './list-target.js';
+import { collectRows } from './phases/collect-rows.js';
+import { createRecords } from './phases/create-records.js';
 import { describeSource } from './phases/describe-source.js';
-import type { PhaseOutcome } from './phases/phase-outcome.js';
-import { planRows } from './phases/plan-rows.js';
+import { type PhaseOutcome, succeed } from './phases/phase-outcome.js';
+import { type EntryChanges, planRows } from './phases/plan-rows.js';
+import { prepareCreates } from './phases/prepare-creates.js';
 import { readCurrent } from './phases/read-current.js';
 import { reportRun } from './phases/report-run.js';
 import { resolveMappedFields } from './phases/resolve-fields.js';
-import { guarded, startRun } from './phases/run-context.js';
+import { resolveRecords } from './phases/resolve-records.js';
+import { guarded, type RunContext, startRun } from './phases/run-context.js';
 import { writeChanges } from './phases/write-changes.js';
+import { listWords, type MappedField } from './plan-row.js';
 import type { RunReport } from './report.js';
 import type { SyncDependencies, SyncOptions } from './sync-options.js';
+import type { Target } from './target.js';
 
 export type { SyncDependencies, SyncOptions, SyncProgress } from './sync-options.js';
 
@@ -20,23 +33,95 @@ export type { SyncDependencies, SyncOptions, SyncProgress } from './sync-options
  */
 export async function runSync(deps: SyncDependencies, options: SyncOptions): Promise<RunReport> {
   const run = startRun(deps, options);
-  const target = listTarget(deps.client, options.mapping.list);
+  const destination = destinationOf(options.mapping);
+  const gone = new Map<number, string[]>();
+  let lookup: EntityLookup | undefined;
+  let target: Target;
+  let plan: (source: Source, fields: MappedField[]) => Promise<PhaseOutcome<EntryChanges[]>>;
+  // A list run's index, kept for the create phase (opt-in creation works on lists only).
+  let listIndex: EntryIndex | undefined;
+  if (destination.kind === 'list') {
+    const list = listTarget(deps.client, destination.listId);
+    target = list;
+    plan = async (source, fields) => {
+      const planned = await planList(run, list, source, fields);
+      if (!planned.ok) return planned;
+      listIndex = planned.value.index;
+      return succeed(planned.value.writes);
+    };
+  } else {
+    const entity: EntityKind = destination.kind === 'companies' ? 'company' : 'person';
+    const lookups = deps.lookup ?? inProcessLookup(deps);
+    lookup = lookups;
+    // A write that finds a looked-up company gone (404) drops the cached lookup: the next run searches again.
+    const records = entityTarget(deps.client, entity, (id) => lookups.forget(entity, gone.get(id) ?? []));
+    target = records;
+    plan = async (source, fields) => {
+      const rows = await guarded(run, () => collectRows(run, source, fields));
+      if (!rows.ok) return rows;
+      const found = await guarded(run, () => resolveRecords(run, records, lookups, rows.value, fields));
+      if (!found.ok) return found;
+      for (const [id, keys] of found.value.keysById) gone.set(id, keys);
+      const words = { record: entity, where: '' };
+      return guarded(run, () => planRows(run, rows.value, found.value.index, fields, words));
+    };
+  }
 
   const fields = await guarded(run, () => resolveMappedFields(run, target));
   if (!fields.ok) return reportRun(run, fields);
+  const creates = await guarded(run, () => prepareCreates(run, deps, fields.value));
+  if (!creates.ok) return reportRun(run, creates);
 
   const source = deps.openSource(options.mapping.source);
-  const writes = await closing(source, async () => {
+  const planned = await closing(source, async () => {
     const columns = await guarded(run, () => describeSource(run, source, fields.value));
     if (!columns.ok) return columns;
-    const current = await guarded(run, () => readCurrent(run, target, fields.value));
-    if (!current.ok) return current;
-    return guarded(run, () => planRows(run, source, current.value, fields.value));
+    return plan(source, fields.value);
   });
-  if (!writes.ok) return reportRun(run, writes);
+  if (!planned.ok) return reportRun(run, planned);
 
-  const written = await guarded(run, () => writeChanges(run, target, fields.value, writes.value));
+  // Opt-in creation, between planning and writing: its new entries are written like the others.
+  const creating = creates.value;
+  const index = listIndex;
+  let writes: PhaseOutcome<EntryChanges[]> = planned;
+  if (creating !== undefined && index !== undefined) {
+    const withLookup = { ...deps, lookup: deps.lookup ?? inProcessLookup(deps) };
+    writes = await guarded(run, () =>
+      createRecords(run, withLookup, creating, index, fields.value, planned.value),
+    );
+  }
+  if (!writes.ok) return reportRun(run, writes);
+  const ready = writes.value;
+
+  const written = await guarded(run, () => writeChanges(run, target, fields.value, ready));
+  if (lookup !== undefined) run.log.info({ searches: lookup.searches }, 'entity lookups sent');
   return reportRun(run, written);
+}
+
+/** A list run: read the list once, then stream the rows against it (holding unmatched ones to add). */
+async function planList(
+  run: RunContext,
+  target: Target,
+  source: Source,
+  fields: MappedField[],
+): Promise<PhaseOutcome<{ index: EntryIndex; writes: EntryChanges[] }>> {
+  const current = await guarded(run, () => readCurrent(run, target, fields));
+  if (!current.ok) return current;
+  const hold = holdUnmatched(run.creates);
+  const writes = await guarded(run, () =>
+    planRows(run, source.rows(), current.value, fields, listWords, hold),
+  );
+  return writes.ok ? succeed({ index: current.value, writes: writes.value }) : writes;
+}
+
+// Callers that pass no lookup (tests, tools) get one whose cache lives as long as this run.
+function inProcessLookup(deps: SyncDependencies): EntityLookup {
+  return new EntityLookup({
+    client: deps.client,
+    state: new MemoryStateStore(),
+    apiKey: 'in-process',
+    logger: deps.logger,
+  });
 }
 
 /** Runs the phases that use the source, then closes it (the writes do not need it). */

@@ -1,5 +1,7 @@
+import { personEmailsSchema } from '../affinity/entity-schemas.js';
 import type { FieldValueRead, ListEntry } from '../affinity/schemas.js';
 import { normalizeDomain } from './domain.js';
+import { normalizeEmail } from './email.js';
 
 /** One list entry as the sync needs it: ids, and the current value of each mapped field. */
 export interface IndexedEntry {
@@ -20,13 +22,15 @@ type Slot = IndexedEntry | IndexedEntry[];
 
 /**
  * The list, scanned once: entity id → entries (an entity can be on a list more than once),
- * normalized domain (`entity.domain` and every `entity.domains`) → entries, list entry id → entry.
- * Keeps only ids, name and field values of each entry, so 100,000 entries fit comfortably.
+ * normalized domain (`entity.domain` and every `entity.domains`) → entries, normalized e-mail
+ * address (a person's `primaryEmailAddress` and every `emailAddresses`) → entries, list entry
+ * id → entry. Keeps only ids, name and field values of each entry, so 100,000 entries fit comfortably.
  */
 export class EntryIndex {
   readonly #byListEntryId = new Map<number, IndexedEntry>();
   readonly #byEntityId = new Map<number, Slot>();
   readonly #byDomain = new Map<string, Slot>();
+  readonly #byEmail = new Map<string, Slot>();
 
   /** Adds an entry; adding the same list entry again refreshes its name and values. */
   add(entry: ListEntry): void {
@@ -43,6 +47,7 @@ export class EntryIndex {
     this.#byListEntryId.set(entry.id, indexed);
     addTo(this.#byEntityId, entry.entity.id, indexed);
     for (const domain of domainsOf(entry)) addTo(this.#byDomain, domain, indexed);
+    if (entry.type === 'person') for (const email of emailsOf(entry)) addTo(this.#byEmail, email, indexed);
   }
 
   byEntityId(id: number): IndexedEntry[] {
@@ -59,12 +64,16 @@ export class EntryIndex {
    */
   byDomain(domain: string): DomainLookup {
     const normalized = normalizeDomain(domain);
-    if (normalized === null) return { kind: 'miss' };
-    const entries = entriesOf(this.#byDomain.get(normalized));
-    if (entries.length === 0) return { kind: 'miss' };
-    const entityIds = [...new Set(entries.map((e) => e.entityId))];
-    if (entityIds.length > 1) return { kind: 'ambiguous', entityIds: entityIds.sort((a, b) => a - b) };
-    return { kind: 'hit', entries };
+    return normalized === null ? { kind: 'miss' } : lookup(this.#byDomain.get(normalized));
+  }
+
+  /**
+   * Entries whose person has this address (trimmed, case-insensitive). Ambiguous when two
+   * different persons have it; one person on the list twice is a hit with both entries.
+   */
+  byEmail(email: string): DomainLookup {
+    const normalized = normalizeEmail(email);
+    return normalized === null ? { kind: 'miss' } : lookup(this.#byEmail.get(normalized));
   }
 
   /** Every indexed entry, in the order added. */
@@ -86,6 +95,25 @@ function domainsOf(entry: ListEntry): Set<string> {
     if (domain !== null) domains.add(domain);
   }
   return domains;
+}
+
+function emailsOf(entry: ListEntry): Set<string> {
+  const parsed = personEmailsSchema.safeParse(entry.entity);
+  const emails = new Set<string>();
+  if (!parsed.success) return emails;
+  for (const raw of [parsed.data.primaryEmailAddress, ...(parsed.data.emailAddresses ?? [])]) {
+    const email = raw == null ? null : normalizeEmail(raw);
+    if (email !== null) emails.add(email);
+  }
+  return emails;
+}
+
+function lookup(slot: Slot | undefined): DomainLookup {
+  const entries = entriesOf(slot);
+  if (entries.length === 0) return { kind: 'miss' };
+  const entityIds = [...new Set(entries.map((e) => e.entityId))];
+  if (entityIds.length > 1) return { kind: 'ambiguous', entityIds: entityIds.sort((a, b) => a - b) };
+  return { kind: 'hit', entries };
 }
 
 function addTo<K>(map: Map<K, Slot>, key: K, entry: IndexedEntry): void {

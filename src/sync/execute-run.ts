@@ -3,6 +3,7 @@ import type { Env } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
 import { scrubDeep } from '../log/secrets.js';
 import type { LoadedMapping } from '../mappings/load-mapping.js';
+import { errorMessage } from '../util/error-message.js';
 import type { ChangeSink } from './change-log.js';
 import { createSyncDependencies } from './dependencies.js';
 import { runSync, type SyncProgress } from './engine.js';
@@ -54,7 +55,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunReport>
     await sink.finish(scrubbed);
     return scrubbed;
   } catch (error) {
-    await sink.fail(error instanceof Error ? error.message : String(error));
+    await sink.fail(errorMessage(error));
     throw error;
   } finally {
     await deps.close();

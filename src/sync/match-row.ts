@@ -1,10 +1,11 @@
 import type { Row, SourceValue } from '../sources/source.js';
 import { normalizeDomain } from './domain.js';
+import { normalizeEmail } from './email.js';
 import type { EntryIndex, IndexedEntry } from './entry-index.js';
 import { showValue } from './show-value.js';
 
 /** One rule of a mapping's `match`: which column holds which kind of key. */
-export type MatchRule = { column: string; by: 'entityId' | 'listEntryId' | 'domain' };
+export type MatchRule = { column: string; by: 'entityId' | 'listEntryId' | 'domain' | 'email' };
 
 export type MatchResult =
   | { kind: 'matched'; entries: IndexedEntry[]; rule: MatchRule; key: string }
@@ -16,7 +17,7 @@ export type MatchResult =
 /**
  * Finds the list entries a source row updates, trying the rules in order; the first rule that hits
  * wins. A null or blank key skips to the next rule, and so does a key that cannot be one (`abc` as
- * an id, a string that is not a domain) or a domain leading to two entities. When no rule hits the
+ * an id, a string that is not a domain or address) or a domain or address leading to two entities. When no rule hits the
  * result says what was found, most useful first: ambiguous, then invalid-key, then unmatched.
  */
 export function matchRow(row: Row, rules: MatchRule[], index: EntryIndex): MatchResult {
@@ -26,22 +27,23 @@ export function matchRow(row: Row, rules: MatchRule[], index: EntryIndex): Match
   for (const rule of rules) {
     const raw = row[rule.column];
     if (raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '')) continue;
-    if (rule.by === 'domain') {
-      const domain = typeof raw === 'string' ? normalizeDomain(raw) : null;
-      if (domain === null) {
+    if (rule.by === 'domain' || rule.by === 'email') {
+      const byDomain = rule.by === 'domain';
+      const key = typeof raw === 'string' ? (byDomain ? normalizeDomain(raw) : normalizeEmail(raw)) : null;
+      if (key === null) {
         invalid ??= {
           kind: 'invalid-key',
           column: rule.column,
           value: showValue(raw),
-          reason: notA(raw, 'domain'),
+          reason: notA(raw, byDomain ? 'domain' : 'e-mail address'),
         };
         continue;
       }
-      const found = index.byDomain(domain);
-      if (found.kind === 'hit') return { kind: 'matched', entries: found.entries, rule, key: domain };
+      const found = byDomain ? index.byDomain(key) : index.byEmail(key);
+      if (found.kind === 'hit') return { kind: 'matched', entries: found.entries, rule, key };
       if (found.kind === 'ambiguous')
-        ambiguous ??= { kind: 'ambiguous', key: domain, rule, entityIds: found.entityIds };
-      else keys.push(`${rule.column}=${domain}`);
+        ambiguous ??= { kind: 'ambiguous', key, rule, entityIds: found.entityIds };
+      else keys.push(`${rule.column}=${key}`);
       continue;
     }
     const id = idOf(raw);
@@ -63,10 +65,11 @@ export function matchRow(row: Row, rules: MatchRule[], index: EntryIndex): Match
 }
 
 function notA(raw: SourceValue, what: string): string {
-  return `${showValue(raw)} is not ${what === 'entity id' ? 'an' : 'a'} ${what}`;
+  return `${showValue(raw)} is not ${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what}`;
 }
 
-function idOf(raw: SourceValue): number | null {
+/** A source value as a positive whole id (number, bigint or digits), or null. */
+export function idOf(raw: SourceValue): number | null {
   let id = Number.NaN;
   if (typeof raw === 'number') id = raw;
   else if (typeof raw === 'bigint') id = raw <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(raw) : Number.NaN;

@@ -11,7 +11,19 @@ import type { Problem } from './problem.js';
 export interface MappedField {
   field: ResolvedField;
   target: FieldTarget;
+  /** The field's value belongs to the entity, not to one list entry (a global field on a list). */
+  entityOwned?: boolean;
 }
+
+/** How miss messages name the records matched: list entries, or companies / persons themselves. */
+export interface RecordWords {
+  /** "list entry", "company", "person" */
+  record: string;
+  /** " on the list" for a list, "" for a target. */
+  where: string;
+}
+
+export const listWords: RecordWords = { record: 'list entry', where: ' on the list' };
 
 export interface PlannedUpdate {
   update: FieldUpdate;
@@ -41,10 +53,21 @@ export function planRow(
   rules: MatchRule[],
   index: EntryIndex,
   fields: MappedField[],
+  words: RecordWords = listWords,
 ): RowPlan {
   const match = matchRow(row, rules, index);
-  if (match.kind !== 'matched') return missPlan(match, rowNumber, rules);
+  if (match.kind !== 'matched') return missPlan(match, rowNumber, rules, words);
   const key = `${match.rule.column}=${match.key}`;
+  return { kind: 'matched', key, entries: match.entries, ...convertRow(row, rowNumber, key, fields) };
+}
+
+/** A row's mapped values converted (pure): the updates, and one rejection per value that cannot convert. */
+export function convertRow(
+  row: Row,
+  rowNumber: number,
+  key: string,
+  fields: MappedField[],
+): { updates: PlannedUpdate[]; rejections: Problem[] } {
   const updates: PlannedUpdate[] = [];
   const rejections: Problem[] = [];
   for (const { field, target } of fields) {
@@ -65,13 +88,13 @@ export function planRow(
         reason: converted.reason,
       });
   }
-  return { kind: 'matched', key, entries: match.entries, updates, rejections };
+  return { updates, rejections };
 }
 
 type Miss = Exclude<MatchResult, { kind: 'matched' }>;
 
 /** The plan of a row no rule matched, with the problem that says why. */
-function missPlan(match: Miss, row: number, rules: MatchRule[]): RowPlan {
+function missPlan(match: Miss, row: number, rules: MatchRule[], words: RecordWords): RowPlan {
   switch (match.kind) {
     case 'unmatched':
       if (match.keys.length === 0) {
@@ -84,7 +107,7 @@ function missPlan(match: Miss, row: number, rules: MatchRule[]): RowPlan {
           code: 'unmatched',
           row,
           key: match.keys.join(', '),
-          reason: `no list entry matches ${match.keys.join(' or ')}`,
+          reason: `no ${words.record} matches ${match.keys.join(' or ')}`,
         },
       };
     case 'invalid-key': {
@@ -93,7 +116,8 @@ function missPlan(match: Miss, row: number, rules: MatchRule[]): RowPlan {
     }
     case 'ambiguous': {
       const key = `${match.rule.column}=${match.key}`;
-      const reason = `ambiguous: ${key} belongs to ${match.entityIds.length} companies on the list (${match.entityIds.join(', ')}); not written — match by entity id instead`;
+      const holders = match.rule.by === 'email' ? 'persons' : 'companies';
+      const reason = `ambiguous: ${key} belongs to ${match.entityIds.length} ${holders}${words.where} (${match.entityIds.join(', ')}); not written — match by entity id instead`;
       return { kind: 'ambiguous', problem: { code: 'ambiguous', row, key, reason } };
     }
     default: {

@@ -21,7 +21,11 @@ export type ProblemCode =
   /** An entry Affinity refused or that failed after retries; its other entries still go. */
   | 'entry-failed'
   /** A mapped field this client cannot write (a type it does not know, e.g. `hidden`); skipped, never written. */
-  | 'skipped-field';
+  | 'skipped-field'
+  /** A row whose entity would be added (or company created), but the run's maxCreates was reached. */
+  | 'create-limit'
+  /** A create (list entry, company, option) refused by Affinity, or whose lost answer left it undone. */
+  | 'create-failed';
 
 /** One thing a run could not do, for a row, a value or an entry. */
 export interface Problem {

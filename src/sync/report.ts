@@ -2,6 +2,7 @@
 
 import type { CallCounts } from '../affinity/client.js';
 import type { Change, ChangeLog } from './change-log.js';
+import type { CreatedSummary, Creation } from './creation.js';
 import type { Problem, ProblemLog } from './problem.js';
 import type { EntryTally, FieldTally, RowTally, Tally } from './tally.js';
 
@@ -14,6 +15,8 @@ export interface RunReport {
   runId: string;
   mode: RunMode;
   dryRun: boolean;
+  /** Set for `target:` mappings: `entries` (and each change's `entryId`) are then the companies or persons themselves. */
+  target?: 'companies' | 'persons';
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -36,6 +39,10 @@ export interface RunReport {
   changes: Change[];
   /** Changes beyond the cap of 1,000 kept in `changes`. */
   changesOmitted: number;
+  /** Mappings that opt in to creation: the ids created in this run (a dry run: none), what was held back. */
+  created?: CreatedSummary;
+  /** One record per list entry, company or option created (a dry run: that would be), like `changes`. */
+  creations?: Creation[];
 }
 
 /** Everything a report is made of; `buildReport` only arranges it. */
@@ -44,6 +51,7 @@ export interface ReportInput {
   runId: string;
   mode: RunMode;
   dryRun: boolean;
+  target?: 'companies' | 'persons' | undefined;
   /** Epoch milliseconds. */
   startedAt: number;
   /** Epoch milliseconds. @defaultValue now */
@@ -53,6 +61,8 @@ export interface ReportInput {
   error?: string;
   problems?: ProblemLog;
   changes?: ChangeLog;
+  /** What a mapping that opts in to creation created. */
+  creates?: { summary: CreatedSummary; records: readonly Creation[] };
 }
 
 /** The one place a RunReport is assembled: the engine's end and the worker's failure path. */
@@ -64,10 +74,11 @@ export function buildReport(input: ReportInput): RunReport {
     runId: input.runId,
     mode: input.mode,
     dryRun: input.dryRun,
+    ...(input.target === undefined ? {} : { target: input.target }),
     startedAt: new Date(input.startedAt).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
     durationMs: finishedAt - input.startedAt,
-    status: runStatus(tally, input.error),
+    status: runStatus(tally, input.error, input.creates?.summary),
     ...(input.error === undefined ? {} : { error: input.error }),
     rows: { ...tally.rows },
     entries: { ...tally.entries },
@@ -78,17 +89,35 @@ export function buildReport(input: ReportInput): RunReport {
     problemsOmitted: input.problems?.omitted ?? 0,
     changes: input.changes?.items ?? [],
     changesOmitted: input.changes?.omitted ?? 0,
+    ...(input.creates === undefined
+      ? {}
+      : { created: copySummary(input.creates.summary), creations: [...input.creates.records] }),
+  };
+}
+
+function copySummary(summary: CreatedSummary): CreatedSummary {
+  return {
+    ...summary,
+    entries: [...summary.entries],
+    companies: [...summary.companies],
+    options: [...summary.options],
   };
 }
 
 /**
- * failed when the run stopped; partial when an entry failed, a value was rejected or a domain was
- * ambiguous; else succeeded (unmatched rows are reported, not failures).
+ * failed when the run stopped; partial when an entry failed, a value was rejected, a domain was
+ * ambiguous, or a creation was held back (maxCreates) or failed; else succeeded (unmatched rows are
+ * reported, not failures).
  */
-export function runStatus(tally: Tally, error: string | undefined): RunStatus {
+export function runStatus(
+  tally: Tally,
+  error: string | undefined,
+  created?: Pick<CreatedSummary, 'overLimit' | 'failed'>,
+): RunStatus {
   if (error !== undefined) return 'failed';
   const { rows, entries } = tally;
   if (entries.failed > 0 || rows.ambiguous > 0 || rows.rejected > 0) return 'partial';
+  if (created !== undefined && (created.overLimit > 0 || created.failed > 0)) return 'partial';
   return 'succeeded';
 }
 

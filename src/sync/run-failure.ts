@@ -1,5 +1,6 @@
 import { AffinityApiError } from '../affinity/affinity-api-error.js';
 import { scrub } from '../log/secrets.js';
+import { errorMessage } from '../util/error-message.js';
 import { fatalReason } from './fatal-reason.js';
 
 /** The report's `error` for a stop the engine decided: named by mapping, scrubbed of secrets. */
@@ -12,5 +13,5 @@ export function describeFailure(caught: unknown, mappingName: string): string {
   const fatal = fatalReason(caught);
   if (fatal !== undefined) return fatal;
   if (caught instanceof AffinityApiError) return caught.message;
-  return failureText(caught instanceof Error ? caught.message : String(caught), mappingName);
+  return failureText(errorMessage(caught), mappingName);
 }

@@ -16,7 +16,10 @@ export function formatSummary(report: RunReport): string {
   );
   const e = report.entries;
   const verb = report.dryRun ? 'to update' : 'updated';
-  lines.push(`  entries  ${e.updated} ${verb}, ${e.unchanged} unchanged, ${e.failed} failed`);
+  // A target's records are the companies or persons themselves, not list entries.
+  const records = (report.target ?? 'entries').padEnd(8);
+  const record = report.target === undefined ? 'entry' : report.target === 'companies' ? 'company' : 'person';
+  lines.push(`  ${records} ${e.updated} ${verb}, ${e.unchanged} unchanged, ${e.failed} failed`);
   const f = report.fields;
   lines.push(
     `  fields   ${f.written} ${report.dryRun ? 'to write' : 'written'}, ${f.unchanged} unchanged, ${f.rejected} rejected`,
@@ -25,13 +28,14 @@ export function formatSummary(report: RunReport): string {
   lines.push(
     `  calls    ${c.total} (${c.read} read, ${c.write} write), ${c.retried} retried, ${c.rateLimited} rate-limited; limiter wait ${(report.limiterWaitMs / 1000).toFixed(1)}s (summed over requests)`,
   );
+  if (report.created !== undefined) lines.push(...createdLines(report));
   const changes = report.changes.length + report.changesOmitted;
   if (changes > 0) {
     lines.push(`  changes (${Math.min(shownChanges, report.changes.length)} of ${changes}):`);
     for (const change of report.changes.slice(0, shownChanges)) {
       const who = change.entityName
-        ? `${change.entityName} (entry ${change.entryId})`
-        : `entry ${change.entryId}`;
+        ? `${change.entityName} (${record} ${change.entryId})`
+        : `${record} ${change.entryId}`;
       lines.push(`    ${who} ${change.fieldName}: ${show(change.before)} → ${show(change.after)}`);
     }
   }
@@ -43,7 +47,7 @@ export function formatSummary(report: RunReport): string {
         p.row === undefined ? undefined : `row ${p.row}`,
         p.key,
         p.column === undefined ? undefined : `column ${p.column}`,
-        p.entryId === undefined ? undefined : `entry ${p.entryId}`,
+        p.entryId === undefined ? undefined : `${record} ${p.entryId}`,
       ]
         .filter(Boolean)
         .join(', ');
@@ -51,6 +55,33 @@ export function formatSummary(report: RunReport): string {
     }
   }
   return lines.join('\n');
+}
+
+const shownCreations = 20;
+
+// What a mapping that opts in to creation created (a dry run: would create), and the first records.
+function createdLines(report: RunReport): string[] {
+  const created = report.created!;
+  const records = report.creations ?? [];
+  const count = (kind: string) => records.filter((c) => c.kind === kind && c.overLimit !== true).length;
+  const verb = report.dryRun ? 'to create' : 'created';
+  const lines = [
+    `  created  ${count('list-entry')} list entries, ${count('company')} companies, ${count('dropdown-option')} options ${verb}; ${created.overLimit} held back by maxCreates, ${created.failed} failed`,
+  ];
+  for (const c of records.slice(0, shownCreations)) {
+    const id = c.id === undefined ? '' : ` ${c.id}`;
+    const what =
+      c.kind === 'dropdown-option'
+        ? `option${id} "${c.text}" of ${c.fieldName}`
+        : c.kind === 'company'
+          ? `company${id} "${c.name}" (${c.domain})`
+          : `list entry${id} for ${c.entityId === undefined ? `the new company "${c.name}"` : `entity ${c.entityId}`}`;
+    const where = c.row === undefined ? '' : ` (row ${c.row}, ${c.key})`;
+    lines.push(`    ${what}${where}${c.overLimit ? ' — past maxCreates' : ''}`);
+  }
+  if (records.length > shownCreations)
+    lines.push(`    … and ${records.length - shownCreations} more in the report`);
+  return lines;
 }
 
 function show(value: unknown): string {

@@ -5,6 +5,8 @@ import type { Mapping } from '../mappings/mapping-schema.js';
 import type { Source } from '../sources/source.js';
 import type { SourceConfig } from '../sources/source-config.js';
 import type { ChangeSink } from './change-log.js';
+import type { CreateWithCheckOptions } from './create-with-check.js';
+import type { EntityLookup } from './entity-lookup.js';
 import type { ProblemSink } from './problem.js';
 import type { RunMode } from './report.js';
 
@@ -13,6 +15,8 @@ export interface SyncDependencies {
   limiter: Limiter;
   openSource: (config: SourceConfig) => Source;
   logger: Logger;
+  /** Domain → company and e-mail → person lookups, cached between runs. @defaultValue one cached for this run only */
+  lookup?: EntityLookup;
 }
 
 export interface SyncOptions {
@@ -40,10 +44,12 @@ export interface SyncOptions {
   onChanges?: ChangeSink;
   /** Every problem of the run, uncapped (the report keeps 1,000), as it is found; same rules as onChanges. */
   onProblems?: ProblemSink;
+  /** How a create that lost its answer is checked (tests shorten the pause). @defaultValue 6 attempts, 2 s pause */
+  createChecks?: Pick<CreateWithCheckOptions, 'maxAttempts' | 'checkDelayMs'>;
 }
 
 export interface SyncProgress {
-  phase: 'resolving' | 'scanning' | 'reading' | 'writing' | 'done';
+  phase: 'resolving' | 'scanning' | 'reading' | 'creating' | 'writing' | 'done';
   rowsRead: number;
   entriesScanned: number;
   entriesToWrite: number;

@@ -1,3 +1,4 @@
+import type { EntityKind } from '../affinity/entity-schemas.js';
 import type { FieldUpdate } from '../affinity/field-value.js';
 import type { DropdownOption, FieldMetadata, ListEntry } from '../affinity/schemas.js';
 
@@ -22,4 +23,14 @@ export interface Target {
   readCurrent(fieldIds: string[]): AsyncIterable<ListEntry[]>;
   /** Sets fields of one record in one request (at most 100 updates). */
   writeRecord(recordId: number, updates: FieldUpdate[]): Promise<void>;
+}
+
+/**
+ * A destination whose records are read by id, never scanned: companies' or persons' own fields
+ * (entity-target.ts). `readCurrent` is not used for it; the engine reads the records its rows match.
+ */
+export interface RecordTarget extends Target {
+  readonly entity: EntityKind;
+  /** Current values of these fields for these ids, ≤100 ids per request, as ListEntry-shaped records (`id` = entity id); ids Affinity does not know are absent. */
+  readRecords(ids: readonly number[], fieldIds: readonly string[]): AsyncIterable<ListEntry[]>;
 }

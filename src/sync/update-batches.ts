@@ -1,7 +1,5 @@
+import { maxUpdatesPerCall } from '../affinity/client.js';
 import type { FieldUpdate } from '../affinity/field-value.js';
-
-/** Most updates Affinity takes in one `PATCH …/fields` call. */
-export const maxUpdatesPerCall = 100;
 
 /**
  * Splits one entry's field updates into the calls that write them, in order: 150 updates → 100

@@ -1,5 +1,6 @@
 import { AffinityApiError } from '../affinity/affinity-api-error.js';
 import type { FieldUpdate } from '../affinity/field-value.js';
+import { errorMessage } from '../util/error-message.js';
 import { fatalReason } from './fatal-reason.js';
 import type { Target } from './target.js';
 
@@ -69,5 +70,5 @@ export async function writeEntries(options: {
 
 function reasonOf(caught: unknown): string {
   if (caught instanceof AffinityApiError) return caught.message;
-  return caught instanceof Error ? caught.message : String(caught);
+  return errorMessage(caught);
 }

@@ -10,6 +10,7 @@ import { openRunSink } from '../results/open-run-sink.js';
 import type { SyncProgress } from '../sync/engine.js';
 import { executeRun } from '../sync/execute-run.js';
 import { exitCodeOf, type RunReport, type RunStatus } from '../sync/report.js';
+import { errorMessage } from '../util/error-message.js';
 import type { JobContext, JobControl } from './job-context.js';
 import type { MappingVersion } from './mapping-set.js';
 
@@ -130,7 +131,7 @@ async function executeJobRun(
       ...(control.signal ? { signal: control.signal } : {}),
     });
   } catch (error) {
-    const message = scrub(error instanceof Error ? error.message : String(error));
+    const message = scrub(errorMessage(error));
     const mode = payload.mode ?? loaded.mapping.mode;
     const { startedAt } = run;
     await run.record(failureReport({ mapping: payload.mapping, runId, mode, startedAt, error: message }));

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { HealthReport } from '../http/create-app.js';
 import { scrub } from '../log/secrets.js';
 import type { InvalidMappingFile } from '../queue/worker-registry.js';
+import { errorMessage } from '../util/error-message.js';
 import type { MappingReloader } from './mapping-reloader.js';
 import type { RedisWatch } from './redis-watch.js';
 
@@ -52,7 +53,7 @@ export async function workerHealth(options: {
             detail: `missing in Redis: ${missing.join(', ')} (send SIGHUP or restart the worker to register them)`,
           };
   } catch (error) {
-    checks['redis'] = { ok: false, detail: scrub(error instanceof Error ? error.message : String(error)) };
+    checks['redis'] = { ok: false, detail: scrub(errorMessage(error)) };
     checks['schedulers'] = { ok: false, detail: 'unknown: Redis does not answer' };
   }
   return { ok: Object.values(checks).every((c) => c.ok), checks: ordered(checks) };

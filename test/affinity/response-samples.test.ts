@@ -53,6 +53,8 @@ const cases: Case[] = [
   },
   // 2026-07-15 only: keys on older versions fall back to v1 (below).
   { response: 'dropdownOptionPage', pointer: schema('DropdownOptionPaged') },
+  // What POST …/dropdown-options answers (options: create).
+  { response: 'dropdownOption', pointer: schema('DropdownOption') },
   { response: 'whoami', pointer: schema('WhoAmI') },
   {
     response: 'error',

@@ -1,5 +1,3 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEnv } from '../../src/config/env.js';
@@ -7,15 +5,12 @@ import { loadMappingFile } from '../../src/mappings/load-mapping.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import { executeRun } from '../../src/sync/execute-run.js';
 import type { RunReport } from '../../src/sync/report.js';
-import { isolatedSchema } from '../support/services.js';
 import {
   capturedLogger,
   entryIdOf,
+  type PortfolioWorkspace,
   portfolioFixture,
-  portfolioMapping,
-  portfolioTableSql,
-  postgresSource,
-  sql,
+  portfolioWorkspace,
   wrongEntries,
 } from './support.js';
 
@@ -29,27 +24,22 @@ const n = 200;
 const rateLimit = { limit: 100_000, windowSeconds: 60 };
 
 describe('a run against a faulty Affinity', () => {
-  let db: Awaited<ReturnType<typeof isolatedSchema>>;
-  let dir: string;
+  let workspace: PortfolioWorkspace | undefined;
   let sim: RunningSimulator | undefined;
+  const dir = () => workspace?.dir ?? '';
 
   beforeAll(async () => {
-    db = await isolatedSchema('faults_api');
-    await sql(db.url, portfolioTableSql('portfolio', n));
-    dir = await mkdtemp(join(tmpdir(), 'faults-api-'));
-    await writeFile(
-      join(dir, 'portfolio.yaml'),
-      portfolioMapping(
-        'faults-portfolio',
-        postgresSource(db.url, 'select * from portfolio order by company_id'),
-      ),
-    );
+    workspace = await portfolioWorkspace({
+      prefix: 'faults_api',
+      n,
+      mapping: 'faults-portfolio',
+      query: 'select * from portfolio order by company_id',
+    });
   });
 
   afterAll(async () => {
     await sim?.close();
-    await db?.drop();
-    await rm(dir, { recursive: true, force: true });
+    await workspace?.close();
   });
 
   async function run(
@@ -58,7 +48,7 @@ describe('a run against a faulty Affinity', () => {
   ): Promise<{ report: RunReport; lines: string[] }> {
     const { logger, lines } = capturedLogger();
     const env = readEnv({ AFFINITY_API_KEY: apiKey, AFFINITY_BASE_URL: simulator.url });
-    const loaded = await loadMappingFile(join(dir, 'portfolio.yaml'));
+    const loaded = await loadMappingFile(join(dir(), 'portfolio.yaml'));
     const report = await executeRun({
       loaded,
       env,

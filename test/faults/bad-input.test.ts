@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fixture } from '../../src/simulator/fixture.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import type { RunReport } from '../../src/sync/report.js';
+import { dealsFields } from '../support/deals-fields.js';
 import { isolatedSchema } from '../support/services.js';
 import { runInProcess, sql } from './support.js';
 
@@ -28,50 +29,8 @@ const fixture: Fixture = {
       id: listId,
       name: 'Deals',
       type: 'company',
-      fields: [
-        { id: 'field-1', name: 'Notes', type: 'list', valueType: 'text' },
-        { id: 'field-2', name: 'ARR', type: 'list', valueType: 'number' },
-        { id: 'field-3', name: 'Rounds', type: 'list', valueType: 'number-multi' },
-        { id: 'field-4', name: 'Closed', type: 'list', valueType: 'datetime' },
-        {
-          id: 'field-5',
-          name: 'Stage',
-          type: 'list',
-          valueType: 'dropdown',
-          dropdownOptions: [
-            { id: 51, text: 'Seed' },
-            { id: 52, text: 'Series A' },
-          ],
-        },
-        {
-          id: 'field-6',
-          name: 'Health',
-          type: 'list',
-          valueType: 'ranked-dropdown',
-          dropdownOptions: [
-            { id: 61, text: 'Good', rank: 0, color: 'green' },
-            { id: 62, text: 'Bad', rank: 1, color: 'red' },
-          ],
-        },
-        {
-          id: 'field-7',
-          name: 'Tags',
-          type: 'list',
-          valueType: 'dropdown-multi',
-          dropdownOptions: [
-            { id: 71, text: 'AI' },
-            { id: 72, text: 'SaaS' },
-          ],
-        },
-        { id: 'field-8', name: 'HQ', type: 'list', valueType: 'location' },
-        { id: 'field-10', name: 'Owner', type: 'list', valueType: 'person' },
-        { id: 'field-11', name: 'Team', type: 'list', valueType: 'person-multi' },
-        { id: 'field-12', name: 'Lead', type: 'list', valueType: 'company' },
-        { id: 'field-13', name: 'Co-investors', type: 'list', valueType: 'company-multi' },
-        { id: 'field-14', name: 'Memo', type: 'list', valueType: 'text' },
-        { id: 'affinity-data-description', name: 'Description', type: 'enriched', valueType: 'text' },
-        { id: 'field-15', name: 'Score', type: 'list', valueType: 'formula-number' },
-      ],
+      // Memo: a text field the bytea column feeds.
+      fields: [...dealsFields, { id: 'field-16', name: 'Memo', type: 'list', valueType: 'text' }],
       entries: Array.from({ length: companies }, (_, k) => ({
         id: 100 + k + 1,
         entityId: k + 1,
@@ -139,7 +98,8 @@ const valueCases: Array<{ column: string; value: string; reason: string }> = [
   {
     column: 'tags',
     value: 'AI, Crypto',
-    reason: 'item 2: " Crypto" is not an option of "Tags" (options are never created; valid: "AI", "SaaS")',
+    reason:
+      'item 2: " Crypto" is not an option of "Tags" (options are never created; valid: "AI", "SaaS", "Climate")',
   },
   { column: 'hq', value: '{"city": "Austin"', reason: '"{\\"city\\": \\"Austin\\"" is not valid JSON' },
   { column: 'hq', value: 'Austin, TX', reason: `"Austin, TX" is not a location ${notLocation}` },
@@ -261,13 +221,13 @@ describe('bad input, as `affinity-sync run` reports it', () => {
       name: 'unknown key',
       text: () => mapping({ extra: 'colums:\n  a: b' }),
       message:
-        ':12:1 colums: unknown key "colums"; expected one of name, schedule, source, list, match, fields, mode',
+        ':12:1 colums: unknown key "colums"; expected one of name, schedule, source, list, match, fields, mode, onUnmatched, onUnknownCompany, companyName, maxCreates',
     },
     {
       name: 'unknown field name',
       text: () => mapping({ fields: 'fields:\n  notes: Annual Revenue' }),
       message:
-        ':11:10 fields.notes: list 3001 has no field named "Annual Revenue"; it has 15 fields, none with a close name',
+        ':11:10 fields.notes: list 3001 has no field named "Annual Revenue"; it has 18 fields, none with a close name',
     },
     {
       name: 'enriched field as target',

@@ -1,5 +1,3 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,16 +10,14 @@ import { type RunningSimulator, startSimulator } from '../../src/simulator/serve
 import { executeRun } from '../../src/sync/execute-run.js';
 import { type RunningWorker, startWorker } from '../../src/worker/start-worker.js';
 import { RedisServer } from '../support/redis-server.js';
-import { isolatedSchema, uniqueName } from '../support/services.js';
+import { uniqueName } from '../support/services.js';
 import { until } from '../support/until.js';
 import {
   capturedLogger,
   entryIdOf,
+  type PortfolioWorkspace,
   portfolioFixture,
-  portfolioMapping,
-  portfolioTableSql,
-  postgresSource,
-  sql,
+  portfolioWorkspace,
   wrongEntries,
 } from './support.js';
 
@@ -34,26 +30,24 @@ const n = 120;
 const rateLimit = { limit: 100_000, windowSeconds: 60 };
 
 describe('Redis restarted during a run', () => {
-  let db: Awaited<ReturnType<typeof isolatedSchema>>;
-  let dir: string;
+  let workspace: PortfolioWorkspace | undefined;
   let sim: RunningSimulator | undefined;
   let redis: RedisServer | undefined;
+  const dir = () => workspace?.dir ?? '';
 
   beforeAll(async () => {
-    db = await isolatedSchema('faults_redis');
-    await sql(db.url, portfolioTableSql('portfolio', n));
-    dir = await mkdtemp(join(tmpdir(), 'faults-redis-'));
-    await writeFile(
-      join(dir, 'portfolio.yaml'),
-      portfolioMapping('faults-redis', postgresSource(db.url, 'select * from portfolio')),
-    );
+    workspace = await portfolioWorkspace({
+      prefix: 'faults_redis',
+      n,
+      mapping: 'faults-redis',
+      query: 'select * from portfolio',
+    });
   });
 
   afterAll(async () => {
     await sim?.close();
     await redis?.destroy();
-    await db?.drop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await workspace?.close();
   });
 
   function expectEveryEntryWrittenOnce(simulator: RunningSimulator): void {
@@ -77,7 +71,7 @@ describe('Redis restarted during a run', () => {
     });
     let killed: Promise<void> | undefined;
     const running = executeRun({
-      loaded: await loadMappingFile(join(dir, 'portfolio.yaml')),
+      loaded: await loadMappingFile(join(dir(), 'portfolio.yaml')),
       env,
       logger,
       onProgress: (p) => {
@@ -117,7 +111,7 @@ describe('Redis restarted during a run', () => {
       AFFINITY_BASE_URL: simulator.url,
       REDIS_URL: server.url,
       QUEUE_PREFIX: prefix,
-      MAPPINGS_DIR: dir,
+      MAPPINGS_DIR: dir(),
       WORKER_HTTP_PORT: '0',
       JOB_ATTEMPTS: '3',
       JOB_BACKOFF_MS: '200',

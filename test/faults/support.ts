@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { vi } from 'vitest';
 import { command as runCommand } from '../../src/cli/commands/run.js';
@@ -6,6 +9,7 @@ import { createLogger, type Logger } from '../../src/log/logger.js';
 import type { Fixture } from '../../src/simulator/fixture.js';
 import type { RunningSimulator } from '../../src/simulator/server.js';
 import { cliArgs, repoRoot } from '../support/cli-command.js';
+import { isolatedSchema } from '../support/services.js';
 
 // Shared by the fault suite: a portfolio list of N entries, the warehouse table of the values every
 // entry must end with, mapping files, the CLI as a person runs it, and a logger whose lines are kept.
@@ -202,4 +206,36 @@ export async function runInProcess(args: string[], env: Record<string, string>):
     for (const name of Object.keys(env)) delete process.env[name];
     for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
   }
+}
+
+/** A warehouse schema with the portfolio table of `n` rows and a folder holding `portfolio.yaml`. */
+export interface PortfolioWorkspace {
+  /** Connection URL of the schema. */
+  url: string;
+  /** The mappings folder; the mapping is `<dir>/portfolio.yaml`. */
+  dir: string;
+  close(): Promise<void>;
+}
+
+export async function portfolioWorkspace(options: {
+  prefix: string;
+  n: number;
+  mapping: string;
+  query: string;
+}): Promise<PortfolioWorkspace> {
+  const db = await isolatedSchema(options.prefix);
+  await sql(db.url, portfolioTableSql('portfolio', options.n));
+  const dir = await mkdtemp(join(tmpdir(), `${options.prefix}-`));
+  await writeFile(
+    join(dir, 'portfolio.yaml'),
+    portfolioMapping(options.mapping, postgresSource(db.url, options.query)),
+  );
+  return {
+    url: db.url,
+    dir,
+    async close() {
+      await db.drop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -132,7 +132,7 @@ describe('one message per invalid shape', () => {
 
   it('unknown key at the top level', () => {
     expect(problemsOf(m({ mode: 'mdoe: diff\n' }))).toEqual([
-      'mappings/test.yaml:11:1 mdoe: unknown key "mdoe" (did you mean "mode"?); expected one of name, schedule, source, list, match, fields, mode',
+      'mappings/test.yaml:11:1 mdoe: unknown key "mdoe" (did you mean "mode"?); expected one of name, schedule, source, list, match, fields, mode, onUnmatched, onUnknownCompany, companyName, maxCreates',
     ]);
   });
 
@@ -158,7 +158,7 @@ describe('one message per invalid shape', () => {
 
   it('unknown key in a field', () => {
     expect(problemsOf(m({ fields: 'fields:\n  arr:\n    field: field-1\n    onnull: clear\n' }))).toEqual([
-      'mappings/test.yaml:12:5 fields.arr.onnull: unknown key "onnull" (did you mean "onNull"?); expected one of field, onNull',
+      'mappings/test.yaml:12:5 fields.arr.onnull: unknown key "onnull" (did you mean "onNull"?); expected one of field, onNull, options',
     ]);
   });
 
@@ -243,7 +243,7 @@ describe('one message per invalid shape', () => {
 
   it('match rule with an unknown by', () => {
     expect(problemsOf(m({ match: 'match:\n  - column: id\n    by: name\n' }))).toEqual([
-      'mappings/test.yaml:8:9 match[0].by: expected one of entityId, listEntryId, domain, found "name"',
+      'mappings/test.yaml:8:9 match[0].by: expected one of entityId, listEntryId, domain, email, found "name"',
     ]);
   });
 
@@ -336,6 +336,85 @@ describe('one message per invalid shape', () => {
       'mappings/test.yaml:1:7 name: expected a name of lowercase letters, digits and dashes, like "portfolio-metrics", found "Bad_Name"',
       'mappings/test.yaml:5:7 list: expected an Affinity list id (a positive whole number), found "x"',
       'mappings/test.yaml:11:7 mode: expected diff or overwrite, found "fast"',
+    ]);
+  });
+});
+
+describe('targets: exactly one of list and target, and the rules each takes', () => {
+  const companies = 'target: companies\n';
+  const rules = (...rows: string[]) => `match:\n${rows.map((r) => `  - ${r}\n`).join('')}`;
+
+  it('a companies target matched by id then domain, and a persons target by e-mail, normalize', () => {
+    expect(
+      problemsOf(
+        m({ list: companies, match: rules('column: id\n    by: entityId', 'column: web\n    by: domain') }),
+      ),
+    ).toEqual([]);
+    const checked = checkMappingText(
+      m({ list: 'target: persons\n', match: rules('column: id\n    by: email') }),
+      'x.yaml',
+      {},
+    );
+    expect(checked.mapping).toMatchObject({ target: 'persons', match: [{ column: 'id', by: 'email' }] });
+    expect(checked.mapping).not.toHaveProperty('list');
+  });
+
+  it('both list and target', () => {
+    expect(problemsOf(m({ list: 'list: 12345\ntarget: companies\n' }))).toEqual([
+      'mappings/test.yaml:6:9 target: give either list (the entries of list 12345) or target (companies themselves), not both',
+    ]);
+  });
+
+  it('neither list nor target', () => {
+    expect(problemsOf(m({ list: '' }))).toEqual([
+      'mappings/test.yaml:1:1 list: expected an Affinity list id (list: 12345) or target: companies | persons (their global fields); neither is given',
+    ]);
+  });
+
+  it('an unknown target', () => {
+    expect(problemsOf(m({ list: 'target: deals\n' }))).toEqual([
+      'mappings/test.yaml:5:9 target: expected companies or persons, found "deals"',
+    ]);
+  });
+
+  it('rules that do not apply to the target say which do', () => {
+    expect(
+      problemsOf(
+        m({
+          list: companies,
+          match: rules(
+            'column: id\n    by: listEntryId',
+            'column: mail\n    by: email',
+            'column: id\n    by: entityId',
+          ),
+        }),
+      ),
+    ).toEqual([
+      'mappings/test.yaml:8:9 match[0].by: listEntryId does not apply to target: companies (companies have no list entries); it matches by entityId or domain',
+      'mappings/test.yaml:10:9 match[1].by: email does not apply to target: companies; it matches by entityId or domain',
+    ]);
+    expect(problemsOf(m({ list: 'target: persons\n', match: rules('column: web\n    by: domain') }))).toEqual(
+      [
+        'mappings/test.yaml:8:9 match[0].by: domain does not apply to target: persons; it matches by entityId or email',
+      ],
+    );
+  });
+
+  it('a list matched by domain and by e-mail cannot be any list', () => {
+    expect(
+      problemsOf(m({ match: rules('column: web\n    by: domain', 'column: mail\n    by: email') })),
+    ).toEqual([
+      'mappings/test.yaml:10:9 match[1].by: a list holds companies or persons, not both: domain (match[0]) matches on company lists, email (match[1]) on person lists',
+    ]);
+  });
+
+  it('the unknown-key hint offers target only when there is no list', () => {
+    expect(problemsOf(m({ list: companies, mode: 'mdoe: diff\n' }))).toEqual([
+      'mappings/test.yaml:11:1 mdoe: unknown key "mdoe" (did you mean "mode"?); expected one of name, schedule, source, target, match, fields, mode',
+    ]);
+    expect(problemsOf(m({ list: '', mode: 'lst: 1\n' }))).toEqual([
+      'mappings/test.yaml:1:1 list: expected an Affinity list id (list: 12345) or target: companies | persons (their global fields); neither is given',
+      'mappings/test.yaml:10:1 lst: unknown key "lst" (did you mean "list"?); expected one of name, schedule, source, list, target, match, fields, mode, onUnmatched, onUnknownCompany, companyName, maxCreates',
     ]);
   });
 });

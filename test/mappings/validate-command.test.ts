@@ -20,7 +20,15 @@ beforeAll(async () => {
   simulator = await startSimulator({
     fixture: {
       companies: [{ id: 101, name: 'Acme', domain: 'acme.com' }],
+      persons: [{ id: 201, firstName: 'Jane', lastName: 'Doe', primaryEmailAddress: 'jane@acme.com' }],
+      opportunities: [{ id: 301, name: 'Acme Series B', listId: 19 }],
+      companyFields: [
+        { id: 'field-50', name: 'Headcount', type: 'global', valueType: 'number' },
+        { id: 'affinity-data-employees', name: 'Employees', type: 'enriched', valueType: 'number' },
+      ],
       lists: [
+        { id: 18, name: 'Founders', type: 'person', entries: [{ id: 2001, entityId: 201 }] },
+        { id: 19, name: 'Deals', type: 'opportunity', entries: [{ id: 3001, entityId: 301 }] },
         {
           id: 7,
           name: 'Portfolio',
@@ -257,5 +265,60 @@ describe('affinity-sync validate --remote (against the simulator)', () => {
       out: '',
       err: 'affinity-sync validate --remote: AFFINITY_API_KEY is not set: create a key in Affinity (Settings → API) and export AFFINITY_API_KEY=…\n',
     });
+  });
+
+  it('resolves a companies target among their own fields and says which rules it takes', async () => {
+    const dir = await folder('remote-target', {
+      'a.yaml': m({
+        name: 'name: headcount\n',
+        source: duckdb,
+        list: 'target: companies\n',
+        match: 'match:\n  - column: company_id\n    by: entityId\n  - column: domain\n    by: domain\n',
+        fields: 'fields:\n  arr: Headcount\n',
+      }),
+      'b.yaml': m({
+        name: 'name: stage\n',
+        source: duckdb,
+        list: 'target: companies\n',
+        match: 'match:\n  - column: company_id\n    by: entityId\n',
+        fields: 'fields:\n  stage: Stage\n  arr: Employees\n',
+      }),
+    });
+    const result = await run([dir, '--remote'], remoteEnv());
+    expect(result.out).toBe(
+      [
+        'ok <root>/remote-target/a.yaml (headcount)',
+        '  target companies (their own fields), matched by entityId / domain',
+        '  column  field id  field name  valueType  onNull',
+        '  arr     field-50  Headcount   number     skip',
+        '',
+      ].join('\n'),
+    );
+    expect(result.err).toBe(
+      [
+        '<root>/remote-target/b.yaml:10:10 fields.stage: companies have no field named "Stage"; their fields: "Headcount" (field-50), "Employees" (affinity-data-employees), "Description" (affinity-data-description), "Deal Terms" (field-h1)',
+        '<root>/remote-target/b.yaml:11:8 fields.arr: affinity-data-employees ("Employees") cannot be written: enriched fields are maintained by Affinity and cannot be written',
+        '2 problems in 1 of 2 mapping files',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says domain and email do not apply to opportunity lists, nor domain to person lists', async () => {
+    const rule = (by: string) => `match:\n  - column: company_id\n    by: ${by}\n`;
+    const dir = await folder('remote-rules', {
+      'a.yaml': m({ name: 'name: deals\n', source: duckdb, list: 'list: 19\n', match: rule('domain') }),
+      'b.yaml': m({ name: 'name: deals-mail\n', source: duckdb, list: 'list: 19\n', match: rule('email') }),
+      'c.yaml': m({ name: 'name: founders\n', source: duckdb, list: 'list: 18\n', match: rule('domain') }),
+      'd.yaml': m({ name: 'name: portfolio\n', source: duckdb, list: 'list: 7\n', match: rule('email') }),
+    });
+    const result = await run([dir, '--remote'], remoteEnv());
+    expect(result.err.split('\n').filter((line) => line.includes('match[0].by'))).toEqual([
+      '<root>/remote-rules/a.yaml:8:9 match[0].by: domain does not apply to opportunity lists: list 19 ("Deals") is an opportunity list, matched by entityId or listEntryId',
+      '<root>/remote-rules/b.yaml:8:9 match[0].by: email does not apply to opportunity lists: list 19 ("Deals") is an opportunity list, matched by entityId or listEntryId',
+      '<root>/remote-rules/c.yaml:8:9 match[0].by: domain does not apply to person lists: list 18 ("Founders") is a person list, matched by entityId, listEntryId or email',
+      '<root>/remote-rules/d.yaml:8:9 match[0].by: email does not apply to company lists: list 7 ("Portfolio") is a company list, matched by entityId, listEntryId or domain',
+    ]);
+    expect(result.code).toBe(2);
   });
 });

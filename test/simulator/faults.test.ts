@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../../src/simulator/server.js';
+import { until } from '../support/until.js';
 import { api } from './support.js';
 
 // Seeded faults over real HTTP: 500/503, dropped connections, latency, 429 storms.
@@ -113,12 +114,14 @@ describe('faults', () => {
     expect(await refused.json()).toEqual({
       errors: [{ code: 'rate-limit', message: 'Rate limit exceeded (simulated 429 storm)' }],
     });
-    const deadline = Date.now() + 3000;
-    let status = 429;
-    while (status === 429 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      status = (await get('/v2/lists')).status;
-    }
+    const status = await until(
+      'a request that is no longer refused',
+      async () => {
+        const answered = (await get('/v2/lists')).status;
+        return answered === 429 ? undefined : answered;
+      },
+      3000,
+    );
     expect(status).toBe(200);
   });
 });

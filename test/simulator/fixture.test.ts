@@ -107,7 +107,7 @@ describe('fixtures', () => {
         {
           id: 5,
           name: 'L',
-          type: 'person',
+          type: 'deal',
           fields: [{ id: 'field-1', name: 'X', type: 'list', valueType: 'numbr' }],
         },
       ],
@@ -115,7 +115,7 @@ describe('fixtures', () => {
     expect(() => parseFixture(bad, 'fixture deals.json')).toThrow(
       new FixtureError(
         'fixture deals.json is not a valid simulator fixture:\n' +
-          '✖ Invalid input: expected "company"\n  → at lists[0].type\n' +
+          '✖ Invalid option: expected one of "company"|"person"|"opportunity"\n  → at lists[0].type\n' +
           '✖ Invalid option: expected one of "person"|"person-multi"|"company"|"company-multi"|"filterable-text"|"filterable-text-multi"|"number"|"number-multi"|"datetime"|"location"|"location-multi"|"text"|"ranked-dropdown"|"dropdown"|"dropdown-multi"|"formula-number"|"interaction"\n  → at lists[0].fields[0].valueType',
       ),
     );

@@ -8,6 +8,7 @@ import { PostgresSource } from '../../src/sources/postgres-source.js';
 import { SourceError } from '../../src/sources/source.js';
 import { closedPort } from '../support/free-port.js';
 import { isolatedSchema, uniqueName } from '../support/services.js';
+import { until } from '../support/until.js';
 import { consumeMeasuringHeap } from './heap-probe.js';
 import { startPgAuthRejectingStub } from './pg-auth-stub.js';
 
@@ -32,13 +33,15 @@ async function backends(appName: string): Promise<number> {
 
 /** The server drops a backend shortly after the client hangs up: poll until none is left, with a deadline. */
 async function backendsGone(appName: string, deadlineMs = 5000): Promise<number> {
-  const deadline = Date.now() + deadlineMs;
-  let n = await backends(appName);
-  while (n !== 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setImmediate(resolve));
-    n = await backends(appName);
+  try {
+    return await until(
+      'the server to drop the backend',
+      async () => ((await backends(appName)) === 0 ? 0 : undefined),
+      deadlineMs,
+    );
+  } catch {
+    return backends(appName);
   }
-  return n;
 }
 
 async function failure(promise: Promise<unknown>): Promise<SourceError> {

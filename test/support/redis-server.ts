@@ -5,6 +5,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closedPort } from './free-port.js';
+import { until } from './until.js';
 
 function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -53,11 +54,7 @@ export class RedisServer {
     );
     if (this.options.password !== undefined) args.push('--requirepass', this.options.password);
     this.#process = spawn('redis-server', args, { stdio: 'ignore' });
-    const deadline = Date.now() + 10_000;
-    while (!(await answers(this.port))) {
-      if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${this.port}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await until(`redis-server to answer on port ${this.port}`, () => answers(this.port), 10_000);
   }
 
   /** Kills the server at once (SIGKILL: no shutdown save) and resolves when it has exited. */

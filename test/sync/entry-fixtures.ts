@@ -23,3 +23,29 @@ export function companyEntry(
     },
   };
 }
+
+/** A person list entry: the entity carries its primary and other e-mail addresses. */
+export function personEntry(
+  id: number,
+  entityId: number,
+  primaryEmailAddress: string | null,
+  emailAddresses: string[] = primaryEmailAddress === null ? [] : [primaryEmailAddress],
+): ListEntry {
+  return {
+    id,
+    type: 'person',
+    listId: 2,
+    createdAt: '2024-01-01T00:00:00Z',
+    creatorId: 1,
+    entity: {
+      id: entityId,
+      firstName: `Person`,
+      lastName: String(entityId),
+      primaryEmailAddress,
+      emailAddresses,
+      type: 'external',
+      domains: [],
+      fields: [],
+    },
+  };
+}

@@ -49,4 +49,27 @@ describe('formatSummary', () => {
     });
     expect(formatSummary(report)).not.toContain('changes');
   });
+
+  it('names the companies (persons) themselves for a target run', () => {
+    const report = {
+      ...buildReport({
+        mapping: 'm',
+        runId: 'r',
+        mode: 'diff',
+        dryRun: false,
+        target: 'companies',
+        startedAt: 0,
+        finishedAt: 1_000,
+        tally: emptyTally(),
+      }),
+      changes: [{ ...change(7), entryId: 7 }],
+      changesOmitted: 0,
+      problems: [{ code: 'entry-failed' as const, entryId: 8, reason: 'gone' }],
+    };
+    expect(report.target).toBe('companies');
+    const lines = formatSummary(report).split('\n');
+    expect(lines).toContain('  companies 0 updated, 0 unchanged, 0 failed');
+    expect(lines).toContain('    Company 7 (company 7) ARR: 7 → 8');
+    expect(lines).toContain('    company 8: gone');
+  });
 });

@@ -1,4 +1,5 @@
-import type { Command } from '../command.js';
+import { errorMessage } from '../../util/error-message.js';
+import { type Command, UsageError } from '../command.js';
 import { parseOptions } from '../parse-options.js';
 
 const usage = `Usage: affinity-sync simulator [options]
@@ -23,6 +24,7 @@ Options:
   --error-rate <f>        fraction answered 500/503, 0..1 (default 0)
   --drop-rate <f>         fraction of connections dropped unanswered, 0..1 (default 0)
   --legacy-dropdowns      answer 404 on v2 dropdown-options (clients fall back to v1)
+  --legacy-search         answer 404 on v2 companies/persons search (clients fall back to v1)
 
 Control endpoints (no auth): GET /_simulator/stats, GET /_simulator/state, POST /_simulator/reset,
 POST /_simulator/faults, POST /_simulator/rate-limit. Stops on Ctrl-C (SIGINT) or SIGTERM.
@@ -32,8 +34,6 @@ Exit codes: 0 stopped by a signal, 2 bad flags, a fixture that does not load or 
 
 Example:
   affinity-sync simulator --companies 40 --seed 7 --port 4010`;
-
-class UsageError extends Error {}
 
 function numberFlag(
   values: Record<string, unknown>,
@@ -64,120 +64,140 @@ function argPort(argv: string[]): string {
   return argv[at]?.includes('=') ? (argv[at]?.split('=')[1] ?? '') : (argv[at + 1] ?? '');
 }
 
+type SimulatorOptions = NonNullable<Parameters<typeof import('../../simulator/server.js').startSimulator>[0]>;
+type RunningSimulator = Awaited<ReturnType<typeof import('../../simulator/server.js').startSimulator>>;
+
 export const command: Command = {
   name: 'simulator',
   summary: 'Start a local Affinity API v2 simulator',
   usage,
   async run(argv) {
-    let started: Awaited<ReturnType<typeof import('../../simulator/server.js').startSimulator>>;
+    let sim: RunningSimulator;
     try {
-      const { values } = parseOptions({
-        args: argv,
-        strict: true,
-        allowPositionals: false,
-        options: {
-          port: { type: 'string' },
-          host: { type: 'string' },
-          fixture: { type: 'string' },
-          companies: { type: 'string' },
-          key: { type: 'string' },
-          seed: { type: 'string' },
-          limit: { type: 'string' },
-          window: { type: 'string' },
-          'org-limit': { type: 'string' },
-          'max-concurrent': { type: 'string' },
-          latency: { type: 'string' },
-          jitter: { type: 'string' },
-          'error-rate': { type: 'string' },
-          'drop-rate': { type: 'string' },
-          'legacy-dropdowns': { type: 'boolean' },
-        },
-      });
-      if (values.fixture !== undefined && values.companies !== undefined) {
-        throw new UsageError('give either --fixture or --companies, not both');
-      }
-      if (values.key !== undefined && values.key.trim() === '')
-        throw new UsageError('--key must not be empty');
-      const port = numberFlag(values, 'port', { min: 0, max: 65535, integer: true }) ?? 4010;
-      const companies = numberFlag(values, 'companies', { min: 0, max: 1_000_000, integer: true });
-      const seed = numberFlag(values, 'seed', { min: 0, integer: true });
-      const limit = numberFlag(values, 'limit', { min: 1, integer: true }) ?? 900;
-      const windowSeconds = numberFlag(values, 'window', { min: 0.001 }) ?? 60;
-      const orgLimit = numberFlag(values, 'org-limit', { min: 0, integer: true });
-      const maxConcurrent = numberFlag(values, 'max-concurrent', { min: 1, integer: true });
-      const latencyMs = numberFlag(values, 'latency', { min: 0 });
-      const jitterMs = numberFlag(values, 'jitter', { min: 0 });
-      const errorRate = numberFlag(values, 'error-rate', { min: 0, max: 1 });
-      const dropRate = numberFlag(values, 'drop-rate', { min: 0, max: 1 });
-
       const { startSimulator } = await import('../../simulator/server.js');
-      const { loadFixtureFile } = await import('../../simulator/fixture.js');
-      const { registerSecret } = await import('../../log/secrets.js');
-      if (values.key !== undefined) registerSecret(values.key);
-      const fixture = values.fixture !== undefined ? await loadFixtureFile(values.fixture) : undefined;
-      started = await startSimulator({
-        port,
-        ...(values.host !== undefined ? { host: values.host } : {}),
-        ...(values.key !== undefined ? { apiKey: values.key } : {}),
-        ...(fixture ? { fixture } : {}),
-        ...(companies !== undefined ? { companies } : {}),
-        ...(seed !== undefined ? { seed } : {}),
-        rateLimit: { limit, windowSeconds },
-        orgQuota: orgLimit !== undefined ? { limit: orgLimit } : null,
-        maxConcurrent: maxConcurrent ?? null,
-        faults: {
-          ...(latencyMs !== undefined ? { latencyMs } : {}),
-          ...(jitterMs !== undefined ? { jitterMs } : {}),
-          ...(errorRate !== undefined ? { errorRate } : {}),
-          ...(dropRate !== undefined ? { dropRate } : {}),
-        },
-        legacyDropdowns: values['legacy-dropdowns'] ?? false,
-      });
+      sim = await startSimulator(await simulatorOptions(argv));
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      const message =
-        code === 'EADDRINUSE'
-          ? `port ${argPort(argv)} is already in use: choose another with --port (0 picks a free one)`
-          : error instanceof Error
-            ? error.message
-            : String(error);
-      const isUsage = error instanceof UsageError || code?.startsWith('ERR_PARSE_ARGS');
-      process.stderr.write(
-        `affinity-sync simulator: ${message}\n${isUsage ? '\nRun `affinity-sync simulator --help` for the options.\n' : ''}`,
-      );
-      return 2;
+      return reportStartFailure(argv, error);
     }
-
-    const sim = started;
-    const lists = [...sim.state.lists.values()]
-      .map((l) => `  list ${l.id} "${l.name}": ${l.entries.length} entries, ${l.fields.length} fields`)
-      .join('\n');
-    const keyShown = sim.apiKey === 'simulator-key' ? sim.apiKey : '<the --key you gave>';
-    process.stdout.write(
-      [
-        `Affinity API simulator listening on ${sim.url}`,
-        lists || '  (no lists)',
-        '',
-        'Point affinity-sync at it:',
-        `  export AFFINITY_BASE_URL=${sim.url}`,
-        `  export AFFINITY_API_KEY=${keyShown}`,
-        '',
-        `Stats: curl ${sim.url}/_simulator/stats   (Ctrl-C to stop)`,
-        '',
-      ].join('\n'),
-    );
-
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    printWelcome(sim);
+    await untilSignalled();
     await sim.close();
     process.stdout.write('Simulator stopped.\n');
     return 0;
   },
 };
+
+/** The flags as the simulator's options; bad flags throw UsageError. */
+async function simulatorOptions(argv: string[]): Promise<SimulatorOptions> {
+  const { values } = parseOptions({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      fixture: { type: 'string' },
+      companies: { type: 'string' },
+      key: { type: 'string' },
+      seed: { type: 'string' },
+      limit: { type: 'string' },
+      window: { type: 'string' },
+      'org-limit': { type: 'string' },
+      'max-concurrent': { type: 'string' },
+      latency: { type: 'string' },
+      jitter: { type: 'string' },
+      'error-rate': { type: 'string' },
+      'drop-rate': { type: 'string' },
+      'legacy-dropdowns': { type: 'boolean' },
+      'legacy-search': { type: 'boolean' },
+    },
+  });
+  if (values.fixture !== undefined && values.companies !== undefined) {
+    throw new UsageError('give either --fixture or --companies, not both');
+  }
+  if (values.key !== undefined && values.key.trim() === '') throw new UsageError('--key must not be empty');
+  const port = numberFlag(values, 'port', { min: 0, max: 65535, integer: true }) ?? 4010;
+  const companies = numberFlag(values, 'companies', { min: 0, max: 1_000_000, integer: true });
+  const seed = numberFlag(values, 'seed', { min: 0, integer: true });
+  const limit = numberFlag(values, 'limit', { min: 1, integer: true }) ?? 900;
+  const windowSeconds = numberFlag(values, 'window', { min: 0.001 }) ?? 60;
+  const orgLimit = numberFlag(values, 'org-limit', { min: 0, integer: true });
+  const maxConcurrent = numberFlag(values, 'max-concurrent', { min: 1, integer: true });
+  const { loadFixtureFile } = await import('../../simulator/fixture.js');
+  const { registerSecret } = await import('../../log/secrets.js');
+  if (values.key !== undefined) registerSecret(values.key);
+  const fixture = values.fixture !== undefined ? await loadFixtureFile(values.fixture) : undefined;
+  return {
+    port,
+    ...(values.host !== undefined ? { host: values.host } : {}),
+    ...(values.key !== undefined ? { apiKey: values.key } : {}),
+    ...(fixture ? { fixture } : {}),
+    ...(companies !== undefined ? { companies } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    rateLimit: { limit, windowSeconds },
+    orgQuota: orgLimit !== undefined ? { limit: orgLimit } : null,
+    maxConcurrent: maxConcurrent ?? null,
+    faults: faultFlags(values),
+    legacyDropdowns: values['legacy-dropdowns'] === true,
+    legacySearch: values['legacy-search'] === true,
+  };
+}
+
+function faultFlags(values: Record<string, unknown>): NonNullable<SimulatorOptions['faults']> {
+  const latencyMs = numberFlag(values, 'latency', { min: 0 });
+  const jitterMs = numberFlag(values, 'jitter', { min: 0 });
+  const errorRate = numberFlag(values, 'error-rate', { min: 0, max: 1 });
+  const dropRate = numberFlag(values, 'drop-rate', { min: 0, max: 1 });
+  return {
+    ...(latencyMs !== undefined ? { latencyMs } : {}),
+    ...(jitterMs !== undefined ? { jitterMs } : {}),
+    ...(errorRate !== undefined ? { errorRate } : {}),
+    ...(dropRate !== undefined ? { dropRate } : {}),
+  };
+}
+
+/** Bad flags, a fixture that does not load or a port in use: one line, exit 2. */
+function reportStartFailure(argv: string[], error: unknown): number {
+  const code = (error as { code?: string }).code;
+  const message =
+    code === 'EADDRINUSE'
+      ? `port ${argPort(argv)} is already in use: choose another with --port (0 picks a free one)`
+      : errorMessage(error);
+  const isUsage = error instanceof UsageError || code?.startsWith('ERR_PARSE_ARGS');
+  process.stderr.write(
+    `affinity-sync simulator: ${message}\n${isUsage ? '\nRun `affinity-sync simulator --help` for the options.\n' : ''}`,
+  );
+  return 2;
+}
+
+function printWelcome(sim: RunningSimulator): void {
+  const lists = [...sim.state.lists.values()]
+    .map((l) => `  list ${l.id} "${l.name}": ${l.entries.length} entries, ${l.fields.length} fields`)
+    .join('\n');
+  const keyShown = sim.apiKey === 'simulator-key' ? sim.apiKey : '<the --key you gave>';
+  process.stdout.write(
+    [
+      `Affinity API simulator listening on ${sim.url}`,
+      lists || '  (no lists)',
+      '',
+      'Point affinity-sync at it:',
+      `  export AFFINITY_BASE_URL=${sim.url}`,
+      `  export AFFINITY_API_KEY=${keyShown}`,
+      '',
+      `Stats: curl ${sim.url}/_simulator/stats   (Ctrl-C to stop)`,
+      '',
+    ].join('\n'),
+  );
+}
+
+function untilSignalled(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

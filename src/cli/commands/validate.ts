@@ -2,8 +2,10 @@ import type { AffinityClient } from '../../affinity/client.js';
 import { scrub } from '../../log/secrets.js';
 import { type ConfigProblem, formatProblem, type PathProblem } from '../../mappings/config-error.js';
 import { type CheckedFile, checkMappingPath } from '../../mappings/load-mapping.js';
+import { rulesFor } from '../../mappings/match-rules.js';
 import { formatPlan } from '../../mappings/plan-table.js';
-import { checkRemote, type RemoteCheckDeps } from '../../mappings/remote-check.js';
+import { checkRemote, type RemoteCheck, type RemoteCheckDeps } from '../../mappings/remote-check.js';
+import { errorMessage } from '../../util/error-message.js';
 import type { Command } from '../command.js';
 import { parseOptions } from '../parse-options.js';
 
@@ -16,8 +18,10 @@ const usage = [
   '',
   'Options:',
   '  --remote   also ask Affinity (AFFINITY_API_KEY, AFFINITY_BASE_URL) that the list exists and each',
-  '             field resolves and is writable, and describe the query (no rows read) to check each',
-  "             column's type converts to its field's; then print the resolved plan",
+  '             field resolves and is writable (for target: companies | persons, among their own',
+  "             fields), that each match rule applies to the list's type, and describe the query",
+  "             (no rows read) to check each column's type converts to its field's; then print the",
+  '             resolved plan',
   '',
   'Environment: MAPPINGS_DIR and the variables the mappings reference; with --remote also',
   'AFFINITY_API_KEY (required), AFFINITY_BASE_URL, LOG_LEVEL.',
@@ -52,7 +56,7 @@ export async function validate(argv: string[], io: ValidateIo): Promise<number> 
   try {
     parsed = parseArguments(argv);
   } catch (error) {
-    io.err(`affinity-sync validate: ${error instanceof Error ? error.message : String(error)}\n\n${usage}\n`);
+    io.err(`affinity-sync validate: ${errorMessage(error)}\n\n${usage}\n`);
     return 2;
   }
   const target = parsed.positionals[0] ?? io.env['MAPPINGS_DIR'] ?? 'mappings';
@@ -73,10 +77,8 @@ export async function validate(argv: string[], io: ValidateIo): Promise<number> 
       problems.push(...place(file, result.problems));
       problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
       for (const note of place(file, result.notes)) io.err(`note ${formatProblem(note)}\n`);
-      if (result.problems.length === 0) {
-        const list = result.list!;
-        plan = `  list ${list.id} "${list.name}" (${list.type})\n${indent(formatPlan(result.fields))}\n`;
-      }
+      if (result.problems.length === 0)
+        plan = `${destinationLine(result)}\n${indent(formatPlan(result.fields))}\n`;
     }
     if (problems.length === 0) {
       io.out(`ok ${file.file} (${file.mapping!.name})\n${plan ?? ''}`);
@@ -108,6 +110,16 @@ function place(file: CheckedFile, problems: PathProblem[]): ConfigProblem[] {
   return problems.map((p) => ({ file: file.file, ...file.locate?.(p.path), ...p }));
 }
 
+// `list 7 "Portfolio" (company)`, or `target companies (their own fields), matched by entityId / domain`.
+function destinationLine(result: RemoteCheck): string {
+  const { destination, list } = result;
+  if (destination.kind === 'list') {
+    return `  list ${destination.listId}${list ? ` "${list.name}" (${list.type})` : ''}`;
+  }
+  const rules = rulesFor({ target: destination.kind }).join(' / ');
+  return `  target ${destination.kind} (their own fields), matched by ${rules}`;
+}
+
 function indent(text: string): string {
   return text
     .split('\n')
@@ -137,6 +149,7 @@ async function remoteDeps(io: ValidateIo): Promise<RemoteCheckDeps | null> {
   return {
     getList: (id) => client.getList(id),
     getListFields: (id) => client.getListFields(id),
+    getEntityFields: (kind) => client.getEntityFields(kind),
     openSource: (mapping) => openSource(mapping.source, { logger, mappingName: mapping.name }),
   };
 }

@@ -16,7 +16,11 @@ export async function describeSource(
 ): Promise<PhaseOutcome<ColumnInfo[]>> {
   const { mapping } = run;
   const columns = await source.describe();
-  const required = [...mapping.match.map((m) => m.column), ...fields.map((f) => f.field.column)];
+  const required = [
+    ...mapping.match.map((m) => m.column),
+    ...fields.map((f) => f.field.column),
+    ...(mapping.companyName === undefined ? [] : [mapping.companyName]),
+  ];
   const missing = missingColumns(columns, required);
   if (missing.length === 0) return succeed(columns);
   return stop(

@@ -1,7 +1,15 @@
-import type { Source } from '../../sources/source.js';
+import type { Row } from '../../sources/source.js';
 import { diffUpdates } from '../diff-updates.js';
+import { entityFieldsOnce } from '../entity-fields-once.js';
 import type { EntryIndex, IndexedEntry } from '../entry-index.js';
-import { type MappedField, type PlannedUpdate, planRow, type RowPlan } from '../plan-row.js';
+import {
+  listWords,
+  type MappedField,
+  type PlannedUpdate,
+  planRow,
+  type RecordWords,
+  type RowPlan,
+} from '../plan-row.js';
 import type { Problem } from '../problem.js';
 import { failureText } from '../run-failure.js';
 import { type PhaseOutcome, stop, succeed } from './phase-outcome.js';
@@ -23,31 +31,42 @@ export interface EntryChanges {
 const rowsPerCheckpoint = 1024;
 
 /**
- * Phase 4: stream the rows; match, convert and diff each; the later row reaching an entry wins.
- * Hands on the entries that still need a write, in the order rows first reached them.
+ * Phase 4: stream the rows (a source's, or a target run's kept rows); match, convert and diff
+ * each; the later row reaching an entry wins. Hands on the entries that still need a write, in the
+ * order rows first reached them. `words` name the records in miss messages.
  */
 export async function planRows(
   run: RunContext,
-  source: Source,
+  source: AsyncIterable<Row> | Iterable<Row>,
   index: EntryIndex,
   fields: MappedField[],
+  words: RecordWords = listWords,
+  /** `onUnmatched: add`: takes an unmatched row (true) to decide after reading; it is not counted yet. */
+  hold?: (row: Row, rowNumber: number, problem: Problem) => boolean,
 ): Promise<PhaseOutcome<EntryChanges[]>> {
   run.progress.phase = 'reading';
   const { rows } = run.tally;
   const pending = new Map<number, EntryChanges>();
-  for await (const row of source.rows()) {
+  for await (const row of source) {
     rows.read += 1;
     run.progress.rowsRead = rows.read;
     if ((rows.read & (rowsPerCheckpoint - 1)) === 0 && checkpoint(run)) {
       return stop(failureText('interrupted before writing', run.mapping.name));
     }
-    tallyRow(run, pending, planRow(row, rows.read, run.mapping.match, index, fields));
+    const plan = planRow(row, rows.read, run.mapping.match, index, fields, words);
+    if (plan.kind === 'unmatched' && hold?.(row, rows.read, plan.problem)) continue;
+    tallyRow(run, pending, plan, words);
   }
-  return succeed(entriesToWrite(run, pending));
+  return succeed(entriesToWrite(run, pending, fields));
 }
 
 /** Counts one row's plan and keeps its diffed updates per entry. */
-function tallyRow(run: RunContext, pending: Map<number, EntryChanges>, plan: RowPlan): void {
+function tallyRow(
+  run: RunContext,
+  pending: Map<number, EntryChanges>,
+  plan: RowPlan,
+  words: RecordWords,
+): void {
   const { rows, fields } = run.tally;
   switch (plan.kind) {
     case 'unmatched':
@@ -67,7 +86,7 @@ function tallyRow(run: RunContext, pending: Map<number, EntryChanges>, plan: Row
         const later = { entry, row: rows.read, key: plan.key, changed, unchanged };
         if (earlier !== undefined) {
           duplicate = true;
-          run.problems.add(duplicateProblem(earlier, later));
+          run.problems.add(duplicateProblem(earlier, later, words));
         }
         pending.set(entry.listEntryId, later);
       }
@@ -82,7 +101,11 @@ function tallyRow(run: RunContext, pending: Map<number, EntryChanges>, plan: Row
 }
 
 /** A later row reached an entry an earlier row had reached: the later row's values are the ones kept. */
-export function duplicateProblem(earlier: EntryChanges, later: EntryChanges): Problem {
+export function duplicateProblem(
+  earlier: EntryChanges,
+  later: EntryChanges,
+  words: RecordWords = listWords,
+): Problem {
   const { entry } = later;
   const name = entry.entityName === undefined ? '' : ` (${entry.entityName})`;
   return {
@@ -90,15 +113,20 @@ export function duplicateProblem(earlier: EntryChanges, later: EntryChanges): Pr
     row: later.row,
     key: later.key,
     entryId: entry.listEntryId,
-    reason: `also reached by row ${earlier.row} (${earlier.key}): list entry ${entry.listEntryId}${name} gets this later row's values, not row ${earlier.row}'s`,
+    reason: `also reached by row ${earlier.row} (${earlier.key}): ${words.record} ${entry.listEntryId}${name} gets this later row's values, not row ${earlier.row}'s`,
   };
 }
 
-/** The entries with changes; the others are counted unchanged. */
-function entriesToWrite(run: RunContext, pending: Map<number, EntryChanges>): EntryChanges[] {
+/** The entries with changes (an entity's own fields once per entity); the others are counted unchanged. */
+function entriesToWrite(
+  run: RunContext,
+  pending: Map<number, EntryChanges>,
+  mapped: MappedField[],
+): EntryChanges[] {
   const { entries, fields } = run.tally;
   const writes: EntryChanges[] = [];
-  for (const item of pending.values()) {
+  const owned = new Set(mapped.filter((m) => m.entityOwned).map((m) => m.field.fieldId));
+  for (const item of entityFieldsOnce([...pending.values()], (id) => owned.has(id))) {
     fields.unchanged += item.unchanged;
     if (item.changed.length === 0) entries.unchanged += 1;
     else writes.push(item);

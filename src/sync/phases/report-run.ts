@@ -13,10 +13,14 @@ export function reportRun(run: RunContext, last: PhaseOutcome<unknown>): RunRepo
     runId: run.runId,
     mode: run.mode,
     dryRun: run.dryRun,
+    target: run.mapping.target,
     startedAt: run.startedAt,
     tally: run.tally,
     ...(last.ok ? {} : { error: last.error }),
     problems: run.problems,
     changes: run.changes,
+    ...(run.creates === undefined
+      ? {}
+      : { creates: { summary: run.creates.summary, records: run.creates.records } }),
   });
 }

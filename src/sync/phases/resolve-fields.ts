@@ -25,6 +25,7 @@ export async function resolveMappedFields(
     run.problems.add({ code: 'skipped-field', column: skip.column, reason: skip.message });
   }
   const mapped: MappedField[] = [];
+  const kindOf = new Map(described.fields.map((f) => [f.id, f.type]));
   for (const field of resolved.fields) {
     const fieldTarget: FieldTarget = {
       fieldId: field.fieldId,
@@ -32,7 +33,9 @@ export async function resolveMappedFields(
       valueType: field.valueType,
     };
     if (needsOptions(field)) fieldTarget.dropdownOptions = await target.dropdownOptions(field.fieldId);
-    mapped.push({ field, target: fieldTarget });
+    // On a list, a global field's value belongs to the entity, shared by all its entries.
+    const entityOwned = kindOf.get(field.fieldId) === 'global';
+    mapped.push({ field, target: fieldTarget, ...(entityOwned ? { entityOwned } : {}) });
   }
   return succeed(mapped);
 }
@@ -46,6 +49,9 @@ function needsOptions(field: ResolvedField): boolean {
 }
 
 /** A problem found when asking Affinity, placed at its file:line:column when the file is known. */
-function configProblem(options: SyncOptions, problem: { path: string; message: string }): ConfigProblem {
+export function configProblem(
+  options: SyncOptions,
+  problem: { path: string; message: string },
+): ConfigProblem {
   return { file: options.file ?? options.mapping.name, ...options.locate?.(problem.path), ...problem };
 }

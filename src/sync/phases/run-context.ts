@@ -3,6 +3,7 @@ import type { Logger } from '../../log/logger.js';
 import { ConfigError } from '../../mappings/config-error.js';
 import type { Mapping } from '../../mappings/mapping-schema.js';
 import { ChangeLog } from '../change-log.js';
+import type { CreateRun } from '../create-run.js';
 import { ProblemLog } from '../problem.js';
 import type { RunMode } from '../report.js';
 import { describeFailure } from '../run-failure.js';
@@ -28,6 +29,8 @@ export interface RunContext {
   /** The fields written (a dry run: to write), capped, each also handed to `onChanges`. */
   readonly changes: ChangeLog;
   readonly progress: SyncProgress;
+  /** Creation state when the mapping opts in (set by prepareCreates), so any report shows what was created. */
+  creates?: CreateRun;
   /** Refreshes the call count and hands the progress to `onProgress`. */
   tell(): void;
   /** Copies the client's call counts and the limiter's wait into the tally. */
