@@ -31,6 +31,31 @@ describe('html', () => {
   });
 });
 
+/** A report with the fields other work adds: warnings, a run kind, rows skipped by state, a target, creations. */
+function newerReport(): RunReport {
+  return sampleReport({
+    status: 'succeeded',
+    warnings: 3,
+    kind: 'incremental',
+    target: 'companies',
+    rows: {
+      read: 61,
+      matched: 60,
+      unmatched: 1,
+      ambiguous: 0,
+      duplicate: 0,
+      rejected: 0,
+      skippedByState: 40,
+    },
+    created: { entries: [11, 12], companies: [9001], options: [], overLimit: 0, failed: 0 },
+    creations: [
+      { kind: 'list-entry', id: 11, entityId: 501, row: 3, key: 'domain=a.com' },
+      { kind: 'list-entry', id: 12, entityId: 502, row: 5, key: 'domain=b.com' },
+      { kind: 'company', id: 9001, name: `Acme ${markup}`, domain: 'acme.com', row: 4 },
+    ],
+  } as unknown as Partial<RunReport>);
+}
+
 describe('renderOverview', () => {
   it('shows each mapping with its schedule, next run, state and last runs, status and counts', () => {
     const text = textOf(renderOverview(overview(), { now }));
@@ -80,30 +105,27 @@ describe('renderOverview', () => {
     );
   });
 
-  it('shows fields newer reports carry: warnings, run kind, rows skipped by state, target', () => {
-    const report = sampleReport({
-      status: 'succeeded',
-      warnings: 3,
-      kind: 'incremental',
-      target: 'companies',
-      rows: {
-        read: 61,
-        matched: 60,
-        unmatched: 1,
-        ambiguous: 0,
-        duplicate: 0,
-        rejected: 0,
-        skippedByState: 40,
-      },
-      created: { entries: 2, companies: 0 },
-    } as Partial<RunReport> & Record<string, unknown>);
+  it('shows fields newer reports carry: warnings, run kind, rows skipped by state, target, creations', () => {
     const view = overview();
-    view.mappings[0]!.runs = [runViewFromHistory(historyEntry(report))];
+    view.mappings[0]!.runs = [runViewFromHistory(historyEntry(newerReport()))];
     const text = textOf(renderOverview(view, { now }));
     expect(text).toContain('succeeded 3 warnings');
     expect(text).toContain('rows 61 read · 60 matched · 1 unmatched · 40 skipped by state');
-    expect(text).toContain('created 2 entries');
+    expect(text).toContain('companies 60 updated');
+    expect(text).toContain('created 2 entries · 1 companies');
     expect(text).toContain('kind incremental · target companies');
+  });
+
+  it('a target run’s page names its records companies; its creations are listed', () => {
+    const page = renderRun(runDetail({ run: runViewFromHistory(historyEntry(newerReport())) }));
+    const text = textOf(page);
+    expect(text).toContain('Companies 60 updated · 0 unchanged · 0 failed');
+    expect(text).toContain('Falcon <Analytics> company 10001 ARR field-101 1200 → 1300');
+    expect(text).toContain('Code Row Key Column Company Value Reason');
+    expect(text).toContain(
+      `Created list entry 11 entity 501 row 3 list entry 12 entity 502 row 5 company 9001 Acme ${markup} (acme.com) row 4`,
+    );
+    expect(page).not.toContain('<script>');
   });
 
   it('reads a report of before changes were reported (no changes fields) without failing', () => {

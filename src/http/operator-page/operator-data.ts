@@ -17,6 +17,7 @@ import {
 } from '../../results/results-connection.js';
 import { ResultsReader } from '../../results/results-reader.js';
 import type { StoredRun } from '../../results/stored-run.js';
+import { errorMessage } from '../../util/error-message.js';
 import { mappingFacts } from './mapping-facts.js';
 import type { MappingView, OverviewView, RunDetailView } from './operator-view.js';
 import type { RunOffsets } from './render-run.js';
@@ -130,7 +131,7 @@ async function readRedisStatus(
     return new Map(statuses.map((s) => [s.mapping, s]));
   } catch (error) {
     notes.push(
-      `Redis did not answer (${message(error)}): next runs, jobs and the run history are not shown.`,
+      `Redis did not answer (${errorMessage(error)}): next runs, jobs and the run history are not shown.`,
     );
     return new Map();
   }
@@ -209,7 +210,7 @@ async function findHistoryEntry(
     const entries = await withTimeout(sources.history.recent(mapping), readTimeoutMs);
     return entries.find((e) => e.report.runId === runId);
   } catch (error) {
-    notes.push(`Redis did not answer (${message(error)}): the run history is not shown.`);
+    notes.push(`Redis did not answer (${errorMessage(error)}): the run history is not shown.`);
     return undefined;
   }
 }
@@ -240,10 +241,6 @@ async function withResults<T>(
   } finally {
     await closeResults(client);
   }
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -26,17 +26,18 @@ ${factList(runFacts(run))}
 ${run.error ? html`<p class="error"><strong>Error:</strong> ${run.error}</p>` : ''}
 ${run.warnings && run.warnings.items.length > 0 ? html`<h3>Warnings</h3><ul>${run.warnings.items.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
 ${countsTable(run)}
+${run.creations ? html`<h3>${run.dryRun ? 'Would create' : 'Created'}</h3><ul>${run.creations.map((line) => html`<li>${line}</li>`)}</ul>` : ''}
 </section>
 <section class="card" id="changes">
 <h2>${run.dryRun ? 'Changes it would write' : 'Changes'}</h2>
 ${pager(view, 'changes', view.changes, offsets)}
-${changesTable(view.changes.page.items)}
+${changesTable(view.changes.page.items, recordWord(run.target))}
 ${omissionNote(view, 'changes')}
 </section>
 <section class="card" id="problems">
 <h2>Problems</h2>
 ${pager(view, 'problems', view.problems, offsets)}
-${problemsTable(view.problems.page.items)}
+${problemsTable(view.problems.page.items, recordWord(run.target))}
 ${omissionNote(view, 'problems')}
 </section>`;
   const source = view.source === 'results-store' ? 'the results store' : 'the Redis run history';
@@ -70,23 +71,30 @@ function countsTable(run: RunView): SafeHtml {
   )}</tbody></table>`;
 }
 
-function changesTable(items: readonly StoredChange[]): SafeHtml {
+/** What a run's records are: list entries, or a target's companies or persons. */
+function recordWord(target: string | undefined): string {
+  if (target === 'companies') return 'company';
+  if (target === 'persons') return 'person';
+  return target ?? 'entry';
+}
+
+function changesTable(items: readonly StoredChange[], record: string): SafeHtml {
   if (items.length === 0) return html``;
   return html`<table class="changes"><thead><tr><th class="record">Record</th><th>Field</th><th>Before</th><th class="arrow"></th><th>After</th></tr></thead>
 <tbody>${items.map(
     (
       c,
-    ) => html`<tr><td>${c.entityName ?? html`<span class="muted">entity ${c.entityId}</span>`}<div class="small muted">entry ${c.listEntryId} · entity ${c.entityId}</div></td>
+    ) => html`<tr><td>${c.entityName ?? html`<span class="muted">entity ${c.entityId}</span>`}<div class="small muted">${record === 'entry' ? `entry ${c.listEntryId} · entity ${c.entityId}` : `${record} ${c.listEntryId}`}</div></td>
 <td>${c.fieldName}<div class="small muted">${c.fieldId}</div></td>
 <td class="value">${showValue(c.before)}</td><td class="arrow muted">→</td><td class="value">${showValue(c.after)}</td></tr>`,
   )}</tbody></table>`;
 }
 
-function problemsTable(items: readonly StoredProblemRow[]): SafeHtml {
+function problemsTable(items: readonly StoredProblemRow[], record: string): SafeHtml {
   if (items.length === 0) return html``;
   const cell = (value: string | number | undefined) =>
     value === undefined ? html`<td class="muted">—</td>` : html`<td>${value}</td>`;
-  return html`<table class="problems"><thead><tr><th>Code</th><th>Row</th><th>Key</th><th>Column</th><th>Entry</th><th>Value</th><th>Reason</th></tr></thead>
+  return html`<table class="problems"><thead><tr><th>Code</th><th>Row</th><th>Key</th><th>Column</th><th>${capitalise(record)}</th><th>Value</th><th>Reason</th></tr></thead>
 <tbody>${items.map(
     (p) =>
       html`<tr><td><span class="value">${p.code ?? '—'}</span></td>${cell(p.row)}${cell(p.key)}${cell(p.column)}${cell(p.listEntryId)}${

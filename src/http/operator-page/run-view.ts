@@ -26,7 +26,11 @@ export interface RunView {
   mappingHash?: string;
   handedBack?: boolean;
   counts: CountGroup[];
+  /** `companies` / `persons` for a target mapping: its records are those, not list entries. */
+  target?: string;
   warnings?: { count: number; items: string[] };
+  /** What the run created (a dry run: would create), one line each, when the report lists any. */
+  creations?: string[];
   /** Further facts of the report (run kind, target, limiter wait, …) as label → text. */
   details: Array<{ label: string; value: string }>;
   error?: string;
@@ -51,6 +55,7 @@ const coreKeys = new Set([
   'changesOmitted',
   'warnings',
   'limiterWaitMs',
+  'creations',
 ]);
 
 /** A run of the Redis history: its report, its job (trigger, attempt) and the mapping's version. */
@@ -60,6 +65,8 @@ export function runViewFromHistory(entry: HistoryEntry): RunView {
   const problems = lengthOf(report['problems']) + numberOr(report['problemsOmitted'], 0);
   const warnings = readWarnings(report['warnings']);
   const limiterWait = numberOr(report['limiterWaitMs'], 0);
+  const creations = describeCreations(report['creations']);
+  const target = typeof report['target'] === 'string' ? report['target'] : undefined;
   return {
     runId: String(report['runId'] ?? ''),
     status: String(report['status'] ?? 'unknown'),
@@ -72,8 +79,10 @@ export function runViewFromHistory(entry: HistoryEntry): RunView {
     attempt: `${entry.attempt}/${entry.attempts}`,
     ...(entry.mappingHash ? { mappingHash: entry.mappingHash } : {}),
     ...(entry.handedBack ? { handedBack: true } : {}),
-    counts: countGroups(report),
+    counts: countGroups(report, target),
+    ...(target ? { target } : {}),
     ...(warnings ? { warnings } : {}),
+    ...(creations.length > 0 ? { creations } : {}),
     details: [...otherFacts(report), ...limiterWaitFact(limiterWait)],
     ...optionalText('error', report['error']),
     changes,
@@ -132,25 +141,56 @@ export function mergeRuns(
     .slice(0, limit);
 }
 
-/** Every property of the report that is an object of numbers, as a group (rows, entries, …). */
-function countGroups(report: Record<string, unknown>): CountGroup[] {
+/**
+ * Every property of the report that is an object of counts (numbers, or lists counted by their
+ * length: `created`'s ids), as a group; a target's `entries` are its companies or persons.
+ */
+function countGroups(report: Record<string, unknown>, target?: string): CountGroup[] {
   const groups: CountGroup[] = [];
   for (const [name, value] of Object.entries(report)) {
-    if (coreKeys.has(name) || !isNumberRecord(value)) continue;
+    if (coreKeys.has(name) || !isCountRecord(value)) continue;
     groups.push({
-      name: words(name),
-      items: Object.entries(value).map(([label, n]) => ({ label: words(label), value: n })),
+      name: name === 'entries' && target ? target : words(name),
+      items: Object.entries(value).map(([label, n]) => ({
+        label: words(label),
+        value: Array.isArray(n) ? n.length : n,
+      })),
     });
   }
   return groups;
+}
+
+/** The report's `creations` as lines: "company 9001 Acme (acme.com), row 4". */
+function describeCreations(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((item: unknown) => {
+    const c = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+    const parts = [
+      words(String(c['kind'] ?? 'record')),
+      c['id'] === undefined ? undefined : String(c['id']),
+      typeof c['text'] === 'string' ? `"${c['text']}"` : undefined,
+      typeof c['fieldName'] === 'string' ? `of ${c['fieldName']}` : undefined,
+      typeof c['name'] === 'string' ? c['name'] : undefined,
+      typeof c['domain'] === 'string' ? `(${c['domain']})` : undefined,
+      c['entityId'] === undefined ? undefined : `entity ${String(c['entityId'])}`,
+      c['row'] === undefined ? undefined : `row ${String(c['row'])}`,
+      c['overLimit'] === true ? '— held back by maxCreates' : undefined,
+    ];
+    return parts.filter((p) => p !== undefined).join(' ');
+  });
 }
 
 /** Scalars and other values a newer report may add (kind, target, …), shown as text. */
 function otherFacts(report: Record<string, unknown>): Array<{ label: string; value: string }> {
   const facts: Array<{ label: string; value: string }> = [];
   for (const [name, value] of Object.entries(report)) {
-    if (coreKeys.has(name) || isNumberRecord(value) || value === undefined || value === null) continue;
-    const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    if (coreKeys.has(name) || isCountRecord(value) || value === undefined || value === null) continue;
+    // A list (of records) by its length; an object as JSON.
+    const text = Array.isArray(value)
+      ? String(value.length)
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
     facts.push({ label: words(name), value: text.length > 200 ? `${text.slice(0, 199)}…` : text });
   }
   return facts;
@@ -175,10 +215,10 @@ function limiterWaitFact(ms: number): Array<{ label: string; value: string }> {
   return ms >= 50 ? [{ label: 'limiter wait', value: `${(ms / 1000).toFixed(1)} s` }] : [];
 }
 
-function isNumberRecord(value: unknown): value is Record<string, number> {
+function isCountRecord(value: unknown): value is Record<string, number | unknown[]> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const values = Object.values(value);
-  return values.length > 0 && values.every((v) => typeof v === 'number');
+  return values.length > 0 && values.every((v) => typeof v === 'number' || Array.isArray(v));
 }
 
 /** "rateLimited" → "rate limited", "skippedByState" → "skipped by state". */
