@@ -8,6 +8,7 @@ import { backfillScenario } from './scenario-backfill.js';
 import { baselineScenario } from './scenario-baseline.js';
 import { learnedWindowScenario } from './scenario-learned-window.js';
 import { type NightlyOutcome, nightlyScenario } from './scenario-nightly.js';
+import { resultsStoreScenario } from './scenario-results-store.js';
 import { throughputScenario } from './scenario-throughput.js';
 import { killRunningChildren } from './spawn-runs.js';
 
@@ -46,6 +47,9 @@ export async function runBench(
           break;
         case 'S4':
           scenarios.push(await throughputScenario(ctx));
+          break;
+        case 'S1r':
+          scenarios.push(await resultsStoreScenario(ctx));
           break;
         case 'S6':
           scenarios.push(await learnedWindowScenario(ctx));

@@ -50,7 +50,7 @@ describe('parseBenchArgs', () => {
 
   it('names an unknown scenario and the known ones', () => {
     expect(() => parseBenchArgs(['--only', 'S9'], defaults)).toThrow(
-      new BenchUsageError('--only: unknown scenario "S9" (known: S1, baseline, S2, S3, S4, S6)'),
+      new BenchUsageError('--only: unknown scenario "S9" (known: S1, baseline, S2, S3, S4, S6, S1r)'),
     );
     expect(() => parseBenchArgs(['--scale', '0'], defaults)).toThrow(
       '--scale must be a positive number; got "0"',
@@ -94,7 +94,7 @@ describe('runBench on a tiny size', () => {
     );
     const results = await runBench(options, { command: 'smoke', say: (line) => lines.push(line) });
 
-    expect(results.scenarios.map((s) => s.id)).toEqual(['S1', 'baseline', 'S2', 'S3', 'S4', 'S6']);
+    expect(results.scenarios.map((s) => s.id)).toEqual(['S1', 'baseline', 'S2', 'S3', 'S4', 'S6', 'S1r']);
     const figure = (id: string, name: string) =>
       results.scenarios.find((s) => s.id === id)!.figures.find((f) => f.figure === name)!;
     // 200 entries, 10 changed: 2 pages + 10 PATCHes, plus the field and dropdown-option reads.
@@ -113,6 +113,7 @@ describe('runBench on a tiny size', () => {
     expect(figure('S4', 'rows read / matched / unmatched').value).toBe('20,000 / 2,000 / 18,000');
     expect(figure('S4', 'entries that would change').value).toBe('100 (expected 100)');
     expect(figure('S4', 'peak RSS of the sync process').number).toBeGreaterThan(0);
+    expect(figure('S1r', 'wall-time ratio with / without, same calls').value).toMatch(/same calls/);
     expect(figure('S6', '40 per 5 s: 429s').number).toBe(0);
     expect(figure('S6', '120 per 60 s: requests (reads + writes)').value).toBe('9 (3 + 6)');
 
