@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { registerResultsMetrics } from '../results/results-metrics.js';
 import type { RunReport } from '../sync/report.js';
+import { RunHealthMetrics } from './run-health-metrics.js';
 
 /**
  * The worker's Prometheus metrics (one registry per process, served on GET /metrics): counters of
@@ -17,6 +18,7 @@ export class SyncMetrics {
   readonly #limiterWait: Counter<'mapping'>;
   readonly #lastSuccess: Gauge<'mapping'>;
   readonly #duration: Histogram<'mapping'>;
+  readonly #health: RunHealthMetrics;
 
   /** @param options.defaultMetrics also collect Node's process metrics. @defaultValue true */
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -78,6 +80,7 @@ export class SyncMetrics {
       registers,
     });
     registerResultsMetrics(this.registry);
+    this.#health = new RunHealthMetrics(registers);
   }
 
   /** Adds one finished run. */
@@ -92,8 +95,10 @@ export class SyncMetrics {
     this.#rateLimited.inc({ mapping }, report.calls.rateLimited);
     this.#limiterWait.inc({ mapping }, report.limiterWaitMs / 1000);
     this.#duration.observe({ mapping }, report.durationMs / 1000);
+    // Succeeded includes runs with warnings (within the mapping's tolerate:).
     if (report.status === 'succeeded') {
       this.#lastSuccess.set({ mapping }, Date.parse(report.finishedAt) / 1000);
     }
+    this.#health.record(report);
   }
 }

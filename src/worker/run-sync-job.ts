@@ -12,12 +12,15 @@ import { executeRun } from '../sync/execute-run.js';
 import { exitCodeOf, type RunReport, type RunStatus } from '../sync/report.js';
 import { errorMessage } from '../util/error-message.js';
 import type { JobContext, JobControl } from './job-context.js';
+import { jobOutcome } from './job-outcome.js';
 import type { MappingVersion } from './mapping-set.js';
 
 /** What a finished sync job returns (its BullMQ return value; `backfill --wait` reads it). */
 export interface SyncJobResult {
   runId: string;
   status: RunStatus;
+  /** Rejected values and failed entries the mapping tolerated. */
+  warnings: number;
   exitCode: number;
 }
 
@@ -36,9 +39,11 @@ interface JobRun {
 }
 
 /**
- * Runs one mapping for a job: records the report in the history and the metrics, then
- * - succeeded / partial: completes the job;
+ * Runs one mapping for a job: records the report in the history and the metrics, then (job-outcome.ts)
+ * - succeeded (warnings included): completes the job;
+ * - partial, or skipped for the quota reserve: fails the job without retrying (Bull Board shows why);
  * - failed: throws so BullMQ retries with backoff (a configuration problem fails at once);
+ * and asks for one follow-up run when entries failed for a transient reason;
  * - interrupted by shutdown: moves the job back to wait for another worker and throws WaitingError.
  */
 export async function runSyncJob(
@@ -78,8 +83,43 @@ export async function runSyncJob(
     },
     'run finished',
   );
-  if (report.status === 'failed') throw new Error(report.error ?? 'run failed');
-  return { runId: run.runId, status: report.status, exitCode: exitCodeOf(report) };
+  return settle(report, payload, context, run.logger);
+}
+
+/** The job's end from its run (job-outcome.ts): complete, retry or fail, after asking for a follow-up. */
+async function settle(
+  report: RunReport,
+  payload: SyncMappingPayload,
+  context: JobContext,
+  logger: Logger,
+): Promise<SyncJobResult> {
+  const outcome = jobOutcome(report, payload.trigger);
+  if (outcome.followUp) await askFollowUp(context, payload, logger);
+  if (outcome.kind === 'retry') throw new Error(outcome.reason);
+  if (outcome.kind === 'fail') throw new UnrecoverableError(outcome.reason);
+  return {
+    runId: report.runId,
+    status: report.status,
+    warnings: report.warnings,
+    exitCode: exitCodeOf(report),
+  };
+}
+
+/** One more run for the entries that failed transiently (folded like a backfill; it waits for this one). */
+async function askFollowUp(context: JobContext, payload: SyncMappingPayload, logger: Logger): Promise<void> {
+  try {
+    const request = await context.enqueue({
+      mapping: payload.mapping,
+      trigger: 'retry',
+      ...(payload.mode ? { mode: payload.mode } : {}),
+    });
+    logger.info({ request }, 'entries failed for a transient reason; a follow-up run is queued');
+  } catch (error) {
+    logger.warn(
+      { err: error },
+      'could not queue the follow-up run; the next scheduled run writes those entries',
+    );
+  }
 }
 
 /** The run's id, logger and recorder (history entry: the job, its trigger and attempt, the mapping's hash). */
@@ -127,6 +167,8 @@ async function executeJobRun(
       runId,
       onProgress: progressPublisher(job, payload.mapping, logger),
       sink: openRunSink(context.env, logger),
+      // A scheduled run that would cross the quota reserve is skipped before writing; one asked for runs.
+      skipWhenQuotaShort: payload.trigger === 'schedule',
       ...(payload.mode ? { mode: payload.mode } : {}),
       ...(control.signal ? { signal: control.signal } : {}),
     });

@@ -100,6 +100,12 @@ describe('runBench on a tiny size', () => {
     // 200 entries, 10 changed: 2 pages + 10 PATCHes, plus the field and dropdown-option reads.
     expect(figure('S1', 'calls vs ideal ceil(N/100) + changed')).toMatchObject({ number: 14, met: true });
     expect(figure('S1', 'entries changed / written by the simulator').value).toBe('10 / 10 (expected 10)');
+    // The quota forecast of a separate dry run equals the measured run's calls (issue 15.3).
+    expect(figure('S1', 'dry-run forecast vs calls')).toMatchObject({
+      value: '14 (4 read, 10 write) vs 14 (0.00%)',
+      number: 14,
+      met: true,
+    });
     expect(figure('baseline', 'API writes (PATCH)').number).toBe(200);
     expect(figure('S2', 'entries updated / written by the simulator').value).toBe('200 / 200 (expected 200)');
     expect(figure('S3', 'entries updated / written by the simulator').value).toBe('200 / 200 (expected 200)');

@@ -19,6 +19,9 @@ export function reportRun(run: RunContext, last: PhaseOutcome<unknown>): RunRepo
     ...(last.ok ? {} : { error: last.error }),
     problems: run.problems,
     changes: run.changes,
+    ...(run.mapping.tolerate === undefined ? {} : { tolerance: run.mapping.tolerate }),
+    ...(run.forecast === undefined ? {} : { forecast: run.forecast }),
+    ...(run.skipped === undefined ? {} : { skipped: run.skipped }),
     ...(run.creates === undefined
       ? {}
       : { creates: { summary: run.creates.summary, records: run.creates.records } }),
