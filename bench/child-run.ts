@@ -2,12 +2,14 @@
 // `affinity-sync run` (src/sync/dependencies.ts), plus the simulator's window unless the scenario
 // wants the limiter to learn it from the headers as the product does. Prints "ready", waits for
 // "go" on stdin, runs, then prints one JSON line (ChildRunResult).
+import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { AffinityClient } from '../src/affinity/client.js';
 import { readEnv } from '../src/config/env.js';
 import { createLimiter } from '../src/limiter/create-limiter.js';
 import { createLogger } from '../src/log/logger.js';
 import { loadMappingFile } from '../src/mappings/load-mapping.js';
+import { openRunSink } from '../src/results/open-run-sink.js';
 import { openSource } from '../src/sources/open-source.js';
 import { MemoryStateStore } from '../src/state/memory-state-store.js';
 import { RedisStateStore } from '../src/state/redis-state-store.js';
@@ -28,6 +30,8 @@ export interface ChildRunConfig {
   /** Tell the limiter neither limit nor window, as `affinity-sync run` does: it learns both from headers. */
   learnWindow?: boolean;
   dryRun: boolean;
+  /** Also write the run to a results store (RESULTS_DATABASE_URL / RESULTS_SCHEMA), as `run` does. */
+  results?: { databaseUrl: string; schema: string };
 }
 
 /** The report without its long lists, plus when each phase began and what the process cost. */
@@ -51,6 +55,9 @@ const env = readEnv({
   AFFINITY_BASE_URL: config.baseUrl,
   QUEUE_PREFIX: config.queuePrefix,
   ...(config.redisUrl ? { REDIS_URL: config.redisUrl } : {}),
+  ...(config.results
+    ? { RESULTS_DATABASE_URL: config.results.databaseUrl, RESULTS_SCHEMA: config.results.schema }
+    : {}),
 });
 const logger = createLogger({ level: 'warn' });
 const loaded = await loadMappingFile(config.mappingFile, {});
@@ -74,11 +81,20 @@ process.stdout.write('ready\n');
 for await (const line of lines) if (line.trim() === 'go') break;
 lines.close();
 
+const sink = openRunSink(env, logger);
 const phases: ChildRunResult['phases'] = {};
 const phasesLastSeen: ChildRunResult['phasesLastSeen'] = {};
 const startedAt = Date.now();
 const before = process.cpuUsage();
 let report: RunReport;
+const runId = randomUUID();
+sink.begin({
+  runId,
+  mapping: loaded.mapping.name,
+  mode: loaded.mapping.mode,
+  dryRun: config.dryRun,
+  startedAt: new Date(startedAt).toISOString(),
+});
 try {
   report = await runSync(
     {
@@ -92,7 +108,10 @@ try {
       mapping: loaded.mapping,
       file: loaded.file,
       dryRun: config.dryRun,
+      runId,
       concurrency: env.SYNC_CONCURRENCY,
+      onChanges: (changes) => void sink.changes(changes),
+      onProblems: (problems) => void sink.problems(problems),
       onProgress: (progress) => {
         const now = Date.now();
         phases[progress.phase] ??= now;
@@ -100,10 +119,12 @@ try {
       },
     },
   );
+  await sink.finish(report);
 } finally {
   await limiter.close();
   await state.close();
 }
+// The results store's last rows are written before the clock stops: its cost is in the wall time.
 const finishedAt = Date.now();
 const cpu = process.cpuUsage(before);
 const { problems, changes, ...rest } = report;

@@ -9,6 +9,7 @@ import { baselineScenario } from './scenario-baseline.js';
 import { incrementalScenario, largeIncremental, nightlyIncremental } from './scenario-incremental.js';
 import { learnedWindowScenario } from './scenario-learned-window.js';
 import { type NightlyOutcome, nightlyScenario } from './scenario-nightly.js';
+import { resultsStoreScenario } from './scenario-results-store.js';
 import { throughputScenario } from './scenario-throughput.js';
 import { killRunningChildren } from './spawn-runs.js';
 
@@ -53,6 +54,9 @@ export async function runBench(
           break;
         case 'S5':
           scenarios.push(await incrementalScenario(ctx, largeIncremental));
+          break;
+        case 'S1r':
+          scenarios.push(await resultsStoreScenario(ctx));
           break;
         case 'S6':
           scenarios.push(await learnedWindowScenario(ctx));

@@ -11,7 +11,10 @@ export interface NightlyOutcome {
   durationMs: number;
 }
 
-/** S1: 10,000 entries, 10,000 rows, 5% changed; calls against the floor ceil(N/100) + changed. */
+/**
+ * S1: 10,000 entries, 10,000 rows, 5% changed; calls against the floor ceil(N/100) + changed, and
+ * against the forecast of a separate dry run.
+ */
 export async function nightlyScenario(ctx: BenchContext): Promise<NightlyOutcome> {
   const entries = ctx.size(10_000);
   const rows = entries;
@@ -22,9 +25,16 @@ export async function nightlyScenario(ctx: BenchContext): Promise<NightlyOutcome
   const warehouse = await ctx.warehouse(rows, changedEvery);
   const sim = await ctx.simulator({ entries, limit, windowSeconds });
   const file = await ctx.mapping({ name: 'bench-nightly', url: warehouse.url, table: warehouse.table });
+  // The quota forecast (issue 15.3) from a dry run of its own; the simulator is then reset (a dry
+  // run writes nothing), so the measured run's calls, window and stats are as without it.
+  const [dry] = await runChildren(childConfigs(ctx, sim, [file], { limit, windowSeconds, dryRun: true }));
+  const forecast = (dry as ChildRunResult).report.forecast;
+  sim.reset();
   const [run] = await runChildren(childConfigs(ctx, sim, [file], { limit, windowSeconds }));
   const { report } = run as ChildRunResult;
   const stats = sim.stats();
+  const forecastTotal = forecast?.total ?? 0;
+  const forecastOff = forecastTotal === 0 ? 1 : (report.calls.total - forecastTotal) / forecastTotal;
 
   const changed = report.entries.updated;
   const expected = expectedChanged(entries, rows, changedEvery);
@@ -56,6 +66,13 @@ export async function nightlyScenario(ctx: BenchContext): Promise<NightlyOutcome
         '≤ ideal + 5',
         calls <= ideal + 5 && changed === expected && writtenEntries === expected,
       ),
+      checked(
+        'dry-run forecast vs calls',
+        `${formatInt(forecastTotal)} (${formatInt(forecast?.reads ?? 0)} read, ${formatInt(forecast?.writes ?? 0)} write) vs ${formatInt(calls)} (${(forecastOff * 100).toFixed(2)}%)`,
+        forecastTotal,
+        'within ±1%',
+        Math.abs(forecastOff) <= 0.01,
+      ),
       context(
         'calls per changed entry',
         (calls / Math.max(changed, 1)).toFixed(3),
@@ -78,6 +95,7 @@ export async function nightlyScenario(ctx: BenchContext): Promise<NightlyOutcome
       changedEvery,
       ideal,
       run,
+      forecast,
       simulator: { ...stats, patches: undefined, writesPerEntry: undefined },
     },
   };

@@ -33,6 +33,10 @@ export const envSchema = z.object({
     .optional(),
   /** Fraction of the monthly quota never spent by syncs. @defaultValue 0.02 */
   QUOTA_RESERVE: z.coerce.number().min(0).max(0.5).default(0.02),
+  /** Warn (dry run, validate --remote) when a run would spend more than this share of the monthly allowance left. @defaultValue 0.2 */
+  QUOTA_WARN_SHARE: z.coerce.number().min(0).max(1).default(0.2),
+  /** Pause before entries that failed transiently (5xx, network, timeout) are tried once more, ms. @defaultValue 10000 */
+  TRANSIENT_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Sync jobs processed at once by one worker process. @defaultValue 2 */
   WORKER_CONCURRENCY: positiveInt('WORKER_CONCURRENCY').default(2),
   /** Worker HTTP port (health, metrics, dashboard, trigger). @defaultValue 8080 */

@@ -20,6 +20,8 @@ export interface DemoOptions {
 }
 
 export interface DemoResult {
+  /** The dry run before run 1: its `forecast` is what run 1 should spend. */
+  dry: RunReport;
   first: RunReport;
   second: RunReport;
   /** PATCH …/fields calls the simulator accepted in each run. */
@@ -55,13 +57,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         `  mapping             ${loaded.file} (${loaded.mapping.name}, mode ${loaded.mapping.mode})`,
         `  source              embedded DuckDB reading ${sampleCsvPath}`,
         '',
-        'Run 1: the warehouse differs from Affinity, so the changed values are written.',
+        'Dry run: everything but the writes — the changes it would make and the calls a real run spends.',
         '',
       ].join('\n'),
     );
+    const dry = await executeRun({ loaded, env, logger, dryRun: true });
+    write(`${dryRunLines(dry)}\n\n`);
+
+    write('Run 1: the warehouse differs from Affinity, so the changed values are written.\n\n');
     const first = await executeRun({ loaded, env, logger });
     const firstPatches = patches();
-    write(`${formatSummary(first)}\n\n`);
+    write(`${formatSummary(first)}\n`);
+    write(`${forecastCheck(dry, first)}\n\n`);
 
     write('Run 2: same data again — Affinity already holds every value, so nothing is written.\n\n');
     const second = await executeRun({ loaded, env, logger });
@@ -90,6 +97,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       write(`Demo FAILED:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
     }
     return {
+      dry,
       first,
       second,
       patches: { first: firstPatches, second: secondPatches },
@@ -98,4 +106,20 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   } finally {
     await simulator.close();
   }
+}
+
+/** The dry run in short: its first line, counts and forecast (the changes are run 1's to show). */
+function dryRunLines(dry: RunReport): string {
+  return formatSummary(dry)
+    .split('\n')
+    .filter((line) => !line.startsWith('    ') && !/^ {2}(changes|problems) \(/.test(line))
+    .join('\n');
+}
+
+/** How far run 1's calls were from the dry run's forecast. */
+export function forecastCheck(dry: RunReport, real: RunReport): string {
+  const forecast = dry.forecast?.total;
+  if (forecast === undefined) return 'The dry run made no forecast.';
+  const off = forecast === 0 ? 0 : ((real.calls.total - forecast) / forecast) * 100;
+  return `The dry run forecast ${forecast} calls; run 1 spent ${real.calls.total} (${off >= 0 ? '+' : ''}${off.toFixed(1)}%).`;
 }

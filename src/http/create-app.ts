@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Queue } from 'bullmq';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Logger } from '../log/logger.js';
@@ -14,6 +14,8 @@ import type { InvalidMappingFile } from '../queue/worker-registry.js';
 import { bearerMatches } from './bearer-token.js';
 import { dbtCloudSignatureMatches, decideDbtCloudEvent } from './dbt-cloud-webhook.js';
 import { loginRoutes, operatorAuth } from './operator-auth.js';
+import type { OperatorData } from './operator-page/operator-data.js';
+import { operatorRoutes } from './operator-page/operator-routes.js';
 
 /** One readiness check's verdict; `invalid` lists mapping files kept at their last valid version. */
 export interface HealthCheck {
@@ -43,6 +45,8 @@ export interface AppOptions {
   dashboardPublic?: boolean;
   /** DBT_CLOUD_WEBHOOK_SECRET; unset = POST /webhooks/dbt-cloud refuses every call. */
   dbtCloudSecret?: string | undefined;
+  /** What the operator page at /operator shows; unset = no operator page. */
+  operator?: OperatorData;
   logger: Logger;
 }
 
@@ -55,8 +59,9 @@ const redisDown = {
 /**
  * The worker's HTTP port: GET /livez (the process answers; no Redis), GET /readyz (Redis,
  * schedulers, mappings; /healthz is the same), GET /metrics (Prometheus), the read-only Bull Board
- * dashboard under /dashboard behind the operator sign-in, POST /mappings/{name}/runs (bearer
- * token) and POST /webhooks/dbt-cloud (dbt Cloud's signature) to ask for runs.
+ * dashboard under /dashboard and the operator page under /operator behind the operator sign-in,
+ * POST /mappings/{name}/runs (bearer token) and POST /webhooks/dbt-cloud (dbt Cloud's signature)
+ * to ask for runs.
  */
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
@@ -118,23 +123,41 @@ export function createApp(options: AppOptions): Hono {
 
   const auth = operatorAuth({ token: options.token, public: options.dashboardPublic ?? false });
   app.route('/', loginRoutes({ token: options.token, public: options.dashboardPublic ?? false }));
-  app.use('/dashboard', auth);
-  app.use('/dashboard/*', auth);
-  const board = new HonoAdapter(serveStatic);
-  createBullBoard({
-    queues: [new BullMQAdapter(options.queue, { readOnlyMode: true })],
-    // @bull-board/hono 9.10.1 pins its own @bull-board/api copy; the adapter contract is the same.
-    serverAdapter: board as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
-    options: { uiConfig: { boardTitle: 'affinity-sync' } },
-  });
-  board.setBasePath('/dashboard');
-  app.route('/dashboard', board.registerPlugin());
+  mountDashboard(app, options.queue, auth);
+  if (options.operator) mountOperatorPage(app, options.operator, auth, options.logger);
 
   app.onError((error, c) => {
     options.logger.error({ err: error }, 'HTTP handler failed');
     return c.json({ error: scrub(error.message) }, 500);
   });
   return app;
+}
+
+/** The read-only Bull Board under /dashboard, behind the operator sign-in. */
+function mountDashboard(app: Hono, queue: Queue, auth: MiddlewareHandler): void {
+  app.use('/dashboard', auth);
+  app.use('/dashboard/*', auth);
+  const board = new HonoAdapter(serveStatic);
+  createBullBoard({
+    queues: [new BullMQAdapter(queue, { readOnlyMode: true })],
+    // @bull-board/hono 9.10.1 pins its own @bull-board/api copy; the adapter contract is the same.
+    serverAdapter: board as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+    options: { uiConfig: { boardTitle: 'affinity-sync' } },
+  });
+  board.setBasePath('/dashboard');
+  app.route('/dashboard', board.registerPlugin());
+}
+
+/** The operator page under /operator, behind the operator sign-in; "run now" goes through the trigger above. */
+function mountOperatorPage(app: Hono, data: OperatorData, auth: MiddlewareHandler, logger: Logger): void {
+  app.use('/operator', auth);
+  app.use('/operator/*', auth);
+  const trigger = (name: string, token: string) =>
+    app.request(`/mappings/${encodeURIComponent(name)}/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+  app.route('/', operatorRoutes({ data, trigger, logger }));
 }
 
 /** "no mapping named …" for the first name the worker does not run, else undefined. */

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { bearerMatches } from './bearer-token.js';
 
-/** Who may see the operator pages (dashboard, the operator page to come). */
+/** Who may see the operator pages (the operator page, the dashboard). */
 export interface OperatorAuthOptions {
   /** WORKER_HTTP_TOKEN; unset (and not public) = the pages refuse everyone. */
   token: string | undefined;

@@ -3,6 +3,7 @@ import { sourceConfigSchema } from '../sources/source-config.js';
 import { createSettingsProblems, createSettingsShape, fieldOptionsSchema } from './create-settings.js';
 import { cronProblem } from './cron.js';
 import { describeInput, expected, isFromEnvironment } from './describe-input.js';
+import { expectSchema, tolerateSchema } from './health-schema.js';
 import { type EntityTarget, entityTargets, matchKinds, matchRuleProblem } from './match-rules.js';
 import { syncSettingsProblem, syncSettingsShape } from './sync-settings.js';
 
@@ -172,6 +173,10 @@ export const mappingSchema = z
           description:
             "diff: send only values that differ from Affinity's; overwrite: send every mapped value. Default diff.",
         }),
+      /** Rejected values and failed entries a run may have and still succeed (with warnings). @defaultValue none tolerated */
+      tolerate: tolerateSchema.optional(),
+      /** What the run must find before writing (rows, matched share); else it fails before any write. */
+      expect: expectSchema.optional(),
       /** Opt-in creation: onUnmatched, onUnknownCompany, companyName, maxCreates (create-settings.ts). */
       ...createSettingsShape,
       /** How current values are read: sync, reconcileEvery (sync-settings.ts). */

@@ -34,6 +34,8 @@ export interface RemoteCheck {
   list?: List;
   fields: ResolvedField[];
   columns: ColumnInfo[];
+  /** How many fields the destination has (all of them, mapped or not): its field pages, for the forecast. */
+  listFieldCount?: number;
 }
 
 /**
@@ -57,7 +59,11 @@ export async function checkRemote(mapping: Mapping, deps: RemoteCheckDeps): Prom
   } finally {
     await source.close().catch(() => undefined);
   }
-  if (columns.length > 0) checkColumns(mapping, found.fields, columns, problems, notes);
+  if (columns.length > 0) {
+    const checked = checkColumns(mapping, found.fields, columns);
+    problems.push(...checked.problems);
+    notes.push(...checked.notes);
+  }
   return { problems, notes, destination, ...found, columns };
 }
 
@@ -68,8 +74,10 @@ async function checkDestination(
   deps: RemoteCheckDeps,
   problems: PathProblem[],
   notes: PathProblem[],
-): Promise<{ fields: ResolvedField[]; list?: List }> {
+): Promise<{ fields: ResolvedField[]; list?: List; listFieldCount?: number }> {
+  let listFieldCount: number | undefined;
   const resolve = (fields: readonly FieldMetadata[]): ResolvedField[] => {
+    listFieldCount = fields.length;
     const resolved = resolveFields(mapping, fields);
     problems.push(...resolved.problems);
     // A field of a kind this client does not know is skipped by a run, not fatal: a note here too.
@@ -79,7 +87,8 @@ async function checkDestination(
   if (destination.kind !== 'list') {
     const kind: EntityKind = destination.kind === 'companies' ? 'company' : 'person';
     try {
-      return { fields: resolve(await deps.getEntityFields(kind)) };
+      const fields = resolve(await deps.getEntityFields(kind));
+      return { fields, ...(listFieldCount === undefined ? {} : { listFieldCount }) };
     } catch (error) {
       problems.push({
         path: 'target',
@@ -99,9 +108,10 @@ async function checkDestination(
     return { fields };
   }
   problems.push(...checkCreateTarget(mapping, list, fields));
+  const counted = listFieldCount === undefined ? {} : { listFieldCount };
   // A list type this version does not know: its rules are not known either, so none is refused.
   const { type } = list;
-  if (!isListType(type)) return { fields, list };
+  if (!isListType(type)) return { fields, list, ...counted };
   for (const [index, rule] of mapping.match.entries()) {
     const problem = matchRuleProblem({ list: { id: list.id, name: list.name, type } }, rule.by);
     if (problem !== null) problems.push({ path: pathText(['match', index, 'by']), message: problem });
@@ -109,13 +119,17 @@ async function checkDestination(
   return { fields, list };
 }
 
-function checkColumns(
+/**
+ * Pure: every match and mapped column is in the query's result and its type can convert to its
+ * field's. `validate --remote` and `run` (before any write) both ask this, so both say the same.
+ */
+export function checkColumns(
   mapping: Mapping,
   fields: readonly ResolvedField[],
   columns: readonly ColumnInfo[],
-  problems: PathProblem[],
-  notes: PathProblem[],
-): void {
+): { problems: PathProblem[]; notes: PathProblem[] } {
+  const problems: PathProblem[] = [];
+  const notes: PathProblem[] = [];
   const byName = new Map(columns.map((c) => [c.name, c]));
   const known = columns.map((c) => c.name).join(', ');
   const missing = (column: string) => `column "${column}" is not in the query's result (it has: ${known})`;
@@ -140,6 +154,7 @@ function checkColumns(
     if (fit === false) problems.push({ path, message: `${what} and cannot convert to the ${target}` });
     else if (fit === 'maybe') notes.push({ path, message: `${what}; each value must read as the ${target}` });
   }
+  return { problems, notes };
 }
 
 function listFailure(listId: number, error: unknown): string {

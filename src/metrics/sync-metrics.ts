@@ -2,6 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import { registerResultsMetrics } from '../results/results-metrics.js';
 import type { RunReport } from '../sync/report.js';
 import { IncrementalMetrics } from './incremental-metrics.js';
+import { RunHealthMetrics } from './run-health-metrics.js';
 
 /**
  * The worker's Prometheus metrics (one registry per process, served on GET /metrics): counters of
@@ -19,6 +20,7 @@ export class SyncMetrics {
   readonly #lastSuccess: Gauge<'mapping'>;
   readonly #duration: Histogram<'mapping'>;
   readonly #incremental: IncrementalMetrics;
+  readonly #health: RunHealthMetrics;
 
   /** @param options.defaultMetrics also collect Node's process metrics. @defaultValue true */
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -81,6 +83,7 @@ export class SyncMetrics {
     });
     registerResultsMetrics(this.registry);
     this.#incremental = new IncrementalMetrics(this.registry);
+    this.#health = new RunHealthMetrics(registers);
   }
 
   /** Adds one finished run. */
@@ -96,8 +99,10 @@ export class SyncMetrics {
     this.#limiterWait.inc({ mapping }, report.limiterWaitMs / 1000);
     this.#duration.observe({ mapping }, report.durationMs / 1000);
     this.#incremental.recordRun(report);
+    // Succeeded includes runs with warnings (within the mapping's tolerate:).
     if (report.status === 'succeeded') {
       this.#lastSuccess.set({ mapping }, Date.parse(report.finishedAt) / 1000);
     }
+    this.#health.record(report);
   }
 }

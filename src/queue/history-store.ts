@@ -18,8 +18,26 @@ export interface HistoryEntry {
 }
 
 /**
+ * Changes of a run the Redis history keeps (the first ones; the rest are counted in
+ * `changesOmitted`): 1,000 per report at HISTORY_RETENTION 100 would be ~30 MB per mapping.
+ * The results store keeps them all.
+ */
+export const historyChangeSample = 50;
+
+/** A report as the history keeps it: its first `keep` changes, the others counted in `changesOmitted`. */
+export function sampleChanges(report: RunReport, keep = historyChangeSample): RunReport {
+  if (report.changes.length <= keep) return report;
+  return {
+    ...report,
+    changes: report.changes.slice(0, keep),
+    changesOmitted: report.changesOmitted + report.changes.length - keep,
+  };
+}
+
+/**
  * Run history in Redis: one list per mapping, newest first, trimmed to `retention` entries, plus
- * the set of mapping names that have any.
+ * the set of mapping names that have any. Each report keeps its counts, its problems and the first
+ * `historyChangeSample` changes.
  */
 export class HistoryStore {
   readonly #redis: Redis;
@@ -40,7 +58,7 @@ export class HistoryStore {
     const key = this.#key(entry.report.mapping);
     await this.#redis
       .multi()
-      .lpush(key, JSON.stringify(entry))
+      .lpush(key, JSON.stringify({ ...entry, report: sampleChanges(entry.report) }))
       .ltrim(key, 0, this.#retention - 1)
       .sadd(this.#namesKey(), entry.report.mapping)
       .exec();

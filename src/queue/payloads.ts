@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** Who asked for a run. */
-export const triggerSchema = z.enum(['schedule', 'backfill', 'http']);
+/** Who asked for a run (`retry`: the worker's follow-up for entries that failed transiently). */
+export const triggerSchema = z.enum(['schedule', 'backfill', 'http', 'retry']);
 export type Trigger = z.infer<typeof triggerSchema>;
 
 /** Payload of a `sync-mapping` job. */

@@ -17,7 +17,7 @@ export interface StoredRun {
   /** Absent while running, and for a run that ended without a report. */
   counts?: Counts;
   error?: string;
-  /** Rows in `changes` / `problems` (results store); the report's problem count (Redis history). */
+  /** Rows in `changes` / `problems` (results store); the report's change and problem counts (Redis history). */
   changes?: number;
   problems?: number;
 }
@@ -106,7 +106,7 @@ export function storedRunFromRow(row: RunRow): StoredRun {
   };
 }
 
-/** A report of the Redis history as a stored run (no change count: that history keeps none). */
+/** A report of the Redis history as a stored run (the counts of all its changes and problems, kept or not). */
 export function storedRunFromReport(report: RunReport): StoredRun {
   return {
     runId: report.runId,
@@ -125,6 +125,8 @@ export function storedRunFromReport(report: RunReport): StoredRun {
       limiterWaitMs: report.limiterWaitMs,
     },
     ...(report.error === undefined ? {} : { error: report.error }),
+    // Reports recorded before changes were reported have neither field.
+    changes: (report.changes ?? []).length + (report.changesOmitted ?? 0),
     problems: report.problems.length + report.problemsOmitted,
   };
 }

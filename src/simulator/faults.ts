@@ -16,6 +16,17 @@ export const faultOptionsSchema = z.strictObject({
   storm: z
     .strictObject({ count: z.number().int().min(0).optional(), durationMs: z.number().min(0).optional() })
     .optional(),
+  /** A time-boxed burst of errors: for `durationMs` from when the faults are set, `errorRate` of requests get `status`. */
+  burst: z
+    .strictObject({
+      errorRate: z.number().min(0).max(1),
+      durationMs: z.number().min(0),
+      /** @defaultValue 503 */
+      status: z.union([z.literal(500), z.literal(503)]).optional(),
+      /** Only requests of these methods (e.g. ["PATCH"]: the writes). @defaultValue every method */
+      methods: z.array(z.string()).optional(),
+    })
+    .optional(),
   /** Faults on create calls only, before or after the create takes effect (see create-faults.ts). */
   creates: createFaultOptionsSchema.optional(),
 });
@@ -33,6 +44,7 @@ export class FaultInjector {
   private options: FaultOptions = {};
   private stormLeft = 0;
   private stormUntil = 0;
+  private burstUntil = 0;
   private createsRandom: Random;
 
   constructor(private readonly seed: number) {
@@ -47,6 +59,7 @@ export class FaultInjector {
     this.createsRandom = createRandom(this.seed + 1);
     this.stormLeft = options.storm?.count ?? 0;
     this.stormUntil = options.storm?.durationMs !== undefined ? now + options.storm.durationMs : 0;
+    this.burstUntil = options.burst ? now + options.burst.durationMs : 0;
   }
 
   current(): FaultOptions {
@@ -63,16 +76,24 @@ export class FaultInjector {
     return false;
   }
 
-  /** The fault for one admitted request; always draws four numbers so the stream stays aligned. */
-  decide(): FaultDecision {
+  /**
+   * The fault for one admitted request; always draws four numbers (five with a burst set) so the
+   * stream stays aligned.
+   */
+  decide(now = Date.now(), method = 'GET'): FaultDecision {
     const jitter = this.random();
     const drop = this.random();
     const error = this.random();
     const which = this.random();
     const o = this.options;
+    const burst = o.burst === undefined ? 1 : this.random();
     const delayMs = (o.latencyMs ?? 0) + jitter * (o.jitterMs ?? 0);
     if (drop < (o.dropRate ?? 0)) return { delayMs, outcome: 'drop' };
     if (error < (o.errorRate ?? 0)) return { delayMs, outcome: which < 0.5 ? 500 : 503 };
+    const rule = now < this.burstUntil ? o.burst : undefined;
+    if (rule && (rule.methods?.includes(method) ?? true) && burst < rule.errorRate) {
+      return { delayMs, outcome: rule.status ?? 503 };
+    }
     return { delayMs, outcome: 'ok' };
   }
 

@@ -192,7 +192,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       if (!quota.tryTake())
         return send(res, rateLimited('Monthly request quota of this account is exhausted'));
       // The fault is decided before anything is applied: a failed or dropped PATCH writes nothing.
-      const decision = faults.decide();
+      const decision = faults.decide(now, method);
       const text = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
       if (decision.delayMs > 0) await delay(decision.delayMs);
       if (decision.outcome === 'drop') {

@@ -1,3 +1,4 @@
+import { AllowanceWatch } from '../affinity/allowance-watch.js';
 import { AffinityClient } from '../affinity/client.js';
 import type { Env } from '../config/env.js';
 import { requireApiKey } from '../config/env.js';
@@ -13,9 +14,9 @@ import type { SyncDependencies } from './sync-options.js';
 
 /**
  * Builds what a run needs from the environment: the Affinity client, the limiter (shared through
- * Redis when REDIS_URL is set, else in-process), the source factory and the entity lookup (its
- * cache in Redis when REDIS_URL is set, so later runs and other processes reuse it, else for this
- * process only). `close()` releases them.
+ * Redis when REDIS_URL is set, else in-process; the monthly allowance it reports remembered), the
+ * source factory and the entity lookup (its cache in Redis when REDIS_URL is set, so later runs and
+ * other processes reuse it, else for this process only). `close()` releases them.
  */
 export async function createSyncDependencies(
   env: Env,
@@ -24,7 +25,7 @@ export async function createSyncDependencies(
 ): Promise<SyncDependencies & { close: () => Promise<void> }> {
   const apiKey = requireApiKey(env);
   registerSecret(apiKey);
-  const limiter = await createLimiter({
+  const paced = await createLimiter({
     apiKey,
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     keyPrefix: `${env.QUEUE_PREFIX}:`,
@@ -33,6 +34,8 @@ export async function createSyncDependencies(
     quotaReserve: env.QUOTA_RESERVE,
     logger,
   });
+  // Remembers the monthly allowance each response reports, for the quota forecast.
+  const limiter = new AllowanceWatch(paced);
   const client = new AffinityClient({ apiKey, baseUrl: env.AFFINITY_BASE_URL, limiter, logger });
   const state: StateStore = env.REDIS_URL
     ? new RedisStateStore({ redis: env.REDIS_URL, keyPrefix: `${env.QUEUE_PREFIX}:` })
@@ -41,6 +44,7 @@ export async function createSyncDependencies(
     client,
     limiter,
     logger,
+    allowance: () => limiter.allowance(),
     openSource: (config) => openSource(config, { logger, mappingName }),
     state,
     lookup: new EntityLookup({ client, state, apiKey, logger }),

@@ -9,6 +9,7 @@ import { entityTarget } from './entity-target.js';
 import type { EntryIndex } from './entry-index.js';
 import { type CurrentValues, countSkippedRows } from './incremental/incremental-read.js';
 import { listTarget } from './list-target.js';
+import { checkPlan } from './phases/check-plan.js';
 import { collectRows } from './phases/collect-rows.js';
 import { createRecords } from './phases/create-records.js';
 import { describeSource } from './phases/describe-source.js';
@@ -84,15 +85,18 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
     return plan(source, fields.value);
   });
   if (!planned.ok) return reportRun(run, planned, current?.info);
+  // expect:, the quota forecast and the reserve skip: before anything is created or written.
+  const checked = checkPlan(run, planned.value);
+  if (!checked.ok) return reportRun(run, checked, current?.info);
 
   // Opt-in creation, between planning and writing: its new entries are written like the others.
   const creating = creates.value;
   const index = listIndex;
-  let writes: PhaseOutcome<EntryChanges[]> = planned;
+  let writes: PhaseOutcome<EntryChanges[]> = checked;
   if (creating !== undefined && index !== undefined) {
     const withLookup = { ...deps, lookup: deps.lookup ?? inProcessLookup(deps) };
     writes = await guarded(run, () =>
-      createRecords(run, withLookup, creating, index, fields.value, planned.value),
+      createRecords(run, withLookup, creating, index, fields.value, checked.value),
     );
   }
   if (!writes.ok) return reportRun(run, writes, current?.info);

@@ -25,6 +25,8 @@ export interface ExecuteRunOptions {
   onChanges?: ChangeSink;
   /** Where every change and problem of the run also goes (the results store). @defaultValue none */
   sink?: RunSink;
+  /** Stop before writing when the writes would cross QUOTA_RESERVE (scheduled worker runs). @defaultValue false */
+  skipWhenQuotaShort?: boolean;
 }
 
 /** Runs one loaded mapping with dependencies built from the environment; the report is scrubbed of secrets. */
@@ -53,6 +55,12 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunReport>
         options.onChanges?.(changes);
       },
       onProblems: (problems) => void sink.problems(problems),
+      transientRetryDelayMs: env.TRANSIENT_RETRY_DELAY_MS,
+      quota: {
+        warnShare: env.QUOTA_WARN_SHARE,
+        reserve: env.QUOTA_RESERVE,
+        skipWhenShort: options.skipWhenQuotaShort ?? false,
+      },
     });
     const scrubbed = scrubDeep(report);
     await sink.finish(scrubbed);

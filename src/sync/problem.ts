@@ -18,8 +18,10 @@ export type ProblemCode =
   | 'rejected-value'
   /** A row whose entry a later row also reached; the later row is the one written. */
   | 'duplicate-row'
-  /** An entry Affinity refused or that failed after retries; its other entries still go. */
+  /** An entry Affinity refused (400/404/422); the other entries still go. */
   | 'entry-failed'
+  /** An entry whose write failed for a transient reason (5xx, network, timeout), also when tried again at the end of the run. */
+  | 'entry-failed-transient'
   /** A mapped field this client cannot write (a type it does not know, e.g. `hidden`); skipped, never written. */
   | 'skipped-field'
   /** A row whose entity would be added (or company created), but the run's maxCreates was reached. */

@@ -1,13 +1,16 @@
 // The run report: the JSON contract of `run --report`, the worker's history and the benchmarks.
 
 import type { CallCounts } from '../affinity/client.js';
+import type { Tolerance } from '../mappings/health-schema.js';
 import type { Change, ChangeLog } from './change-log.js';
 import type { CreatedSummary, Creation } from './creation.js';
 import type { SyncInfo } from './incremental/sync-info.js';
 import type { Problem, ProblemLog } from './problem.js';
-import type { EntryTally, FieldTally, RowTally, Tally } from './tally.js';
+import type { QuotaForecast } from './quota-forecast.js';
+import { type RunStatus, runHealth } from './run-health.js';
+import type { EntryTally, FieldTally, RowTally, Tally, TransientTally } from './tally.js';
 
-export type RunStatus = 'succeeded' | 'partial' | 'failed';
+export type { RunStatus } from './run-health.js';
 
 export type RunMode = 'diff' | 'overwrite';
 
@@ -22,14 +25,25 @@ export interface RunReport {
   finishedAt: string;
   durationMs: number;
   status: RunStatus;
+  /** Rejected values and failed entries the mapping's `tolerate:` allowed (0 when none, or beyond it). */
+  warnings: number;
   /** Why the run failed, when it did. */
   error?: string;
+  /** Set when the run stopped before writing on purpose: its writes would cross QUOTA_RESERVE (scheduled runs). */
+  skipped?: 'quota-reserve';
   rows: RowTally;
   entries: EntryTally;
   fields: FieldTally;
   calls: CallCounts;
   /** Milliseconds spent waiting for the rate limiter. */
   limiterWaitMs: number;
+  /** Entries whose write failed for a transient reason and were tried again after a pause. */
+  transient: TransientTally;
+  /**
+   * The calls a real run would spend (reads, writes) and the monthly allowance left, when the run
+   * planned its writes (a dry run: the forecast of the real run).
+   */
+  forecast?: QuotaForecast;
   problems: Problem[];
   /** Problems beyond the cap of 1,000 kept in `problems`. */
   problemsOmitted: number;
@@ -62,9 +76,13 @@ export interface ReportInput {
   tally: Tally;
   /** Why the run stopped; set, the status is failed. */
   error?: string;
+  skipped?: 'quota-reserve';
   problems?: ProblemLog;
   changes?: ChangeLog;
   sync?: SyncInfo;
+  /** The mapping's `tolerate:`. @defaultValue nothing tolerated */
+  tolerance?: Tolerance;
+  forecast?: QuotaForecast;
   /** What a mapping that opts in to creation created. */
   creates?: { summary: CreatedSummary; records: readonly Creation[] };
 }
@@ -73,6 +91,7 @@ export interface ReportInput {
 export function buildReport(input: ReportInput): RunReport {
   const finishedAt = input.finishedAt ?? Date.now();
   const { tally } = input;
+  const health = runHealth(tally, input.error, input.tolerance, input.creates?.summary);
   return {
     mapping: input.mapping,
     runId: input.runId,
@@ -82,13 +101,17 @@ export function buildReport(input: ReportInput): RunReport {
     startedAt: new Date(input.startedAt).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
     durationMs: finishedAt - input.startedAt,
-    status: runStatus(tally, input.error, input.creates?.summary),
+    status: health.status,
+    warnings: health.warnings,
     ...(input.error === undefined ? {} : { error: input.error }),
+    ...(input.skipped === undefined ? {} : { skipped: input.skipped }),
     rows: { ...tally.rows },
     entries: { ...tally.entries },
     fields: { ...tally.fields },
     calls: { ...tally.calls },
     limiterWaitMs: Math.round(tally.limiterWaitMs),
+    transient: { ...tally.transient },
+    ...(input.forecast === undefined ? {} : { forecast: input.forecast }),
     problems: input.problems?.items ?? [],
     problemsOmitted: input.problems?.omitted ?? 0,
     changes: input.changes?.items ?? [],
@@ -109,21 +132,14 @@ function copySummary(summary: CreatedSummary): CreatedSummary {
   };
 }
 
-/**
- * failed when the run stopped; partial when an entry failed, a value was rejected, a domain was
- * ambiguous, or a creation was held back (maxCreates) or failed; else succeeded (unmatched rows are
- * reported, not failures).
- */
+/** The status alone (see runHealth, src/sync/run-health.ts); nothing tolerated by default. */
 export function runStatus(
   tally: Tally,
   error: string | undefined,
   created?: Pick<CreatedSummary, 'overLimit' | 'failed'>,
+  tolerance?: Tolerance,
 ): RunStatus {
-  if (error !== undefined) return 'failed';
-  const { rows, entries } = tally;
-  if (entries.failed > 0 || rows.ambiguous > 0 || rows.rejected > 0) return 'partial';
-  if (created !== undefined && (created.overLimit > 0 || created.failed > 0)) return 'partial';
-  return 'succeeded';
+  return runHealth(tally, error, tolerance, created).status;
 }
 
 /** Exit code of a finished run: 0 succeeded, 1 partial or failed. */

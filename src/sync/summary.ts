@@ -1,3 +1,4 @@
+import { allowanceText, type QuotaForecast } from './quota-forecast.js';
 import type { RunReport } from './report.js';
 
 const shownChanges = 50;
@@ -7,7 +8,9 @@ const shownProblems = 20;
 export function formatSummary(report: RunReport): string {
   const lines: string[] = [];
   const seconds = (report.durationMs / 1000).toFixed(1);
-  const flags = [report.mode, report.dryRun ? 'dry run' : undefined].filter(Boolean).join(', ');
+  const warned =
+    report.warnings > 0 ? `${report.warnings} warning${report.warnings === 1 ? '' : 's'}` : undefined;
+  const flags = [report.mode, report.dryRun ? 'dry run' : undefined, warned].filter(Boolean).join(', ');
   lines.push(`${report.mapping}: ${report.status.toUpperCase()} in ${seconds}s (${flags})`);
   if (report.error) lines.push(`  error: ${report.error}`);
   const r = report.rows;
@@ -30,6 +33,14 @@ export function formatSummary(report: RunReport): string {
   );
   const sync = syncLine(report);
   if (sync !== undefined) lines.push(sync);
+  // A report an older worker kept in the history has no `transient`.
+  const t: Partial<RunReport['transient']> = report.transient ?? {};
+  if (t.retried !== undefined && t.failed !== undefined && t.retried > 0) {
+    lines.push(
+      `  retried  ${t.retried} entr${t.retried === 1 ? 'y' : 'ies'} after a transient failure, at the end of the run: ${t.retried - t.failed} written, ${t.failed} still failing`,
+    );
+  }
+  if (report.dryRun && report.forecast) lines.push(...forecastLines(report.forecast));
   if (report.created !== undefined) lines.push(...createdLines(report));
   const changes = report.changes.length + report.changesOmitted;
   if (changes > 0) {
@@ -113,4 +124,13 @@ function show(value: unknown): string {
   if (value === null || value === undefined) return '∅';
   const text = JSON.stringify(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** What a real run would spend and the allowance left (the dry run's forecast). */
+export function forecastLines(forecast: QuotaForecast): string[] {
+  const lines = [
+    `  forecast a real run: ${forecast.total} calls (${forecast.reads} read, ${forecast.writes} write); ${allowanceText(forecast.allowance)}`,
+  ];
+  if (forecast.warning !== undefined) lines.push(`  warning  quota: ${forecast.warning}`);
+  return lines;
 }

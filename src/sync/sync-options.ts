@@ -1,3 +1,4 @@
+import type { QuotaAllowance } from '../affinity/allowance-watch.js';
 import type { AffinityClient } from '../affinity/client.js';
 import type { Limiter } from '../affinity/limiter.js';
 import type { Logger } from '../log/logger.js';
@@ -18,6 +19,8 @@ export interface SyncDependencies {
   logger: Logger;
   /** Facts kept between runs (sync: incremental); without one, incremental mappings read like live. */
   state?: StateStore;
+  /** The monthly allowance Affinity's last response reported, if any (see src/affinity/allowance-watch.ts). */
+  allowance?: () => QuotaAllowance | undefined;
   /** Domain → company and e-mail → person lookups, cached between runs. @defaultValue one cached for this run only */
   lookup?: EntityLookup;
 }
@@ -49,8 +52,21 @@ export interface SyncOptions {
   onChanges?: ChangeSink;
   /** Every problem of the run, uncapped (the report keeps 1,000), as it is found; same rules as onChanges. */
   onProblems?: ProblemSink;
+  /** Pause before entries that failed transiently are tried once more, ms. @defaultValue 10000 */
+  transientRetryDelayMs?: number;
+  /** Quota forecast settings (QUOTA_WARN_SHARE, QUOTA_RESERVE). @defaultValue warn at 0.2, never skip */
+  quota?: QuotaSettings;
   /** How a create that lost its answer is checked (tests shorten the pause). @defaultValue 6 attempts, 2 s pause */
   createChecks?: Pick<CreateWithCheckOptions, 'maxAttempts' | 'checkDelayMs'>;
+}
+
+export interface QuotaSettings {
+  /** Warn when a run would spend more than this share of the monthly allowance left. @defaultValue 0.2 */
+  warnShare: number;
+  /** Fraction of the monthly allowance syncs never spend. @defaultValue 0.02 */
+  reserve: number;
+  /** Stop before writing when the writes would cross the reserve (scheduled worker runs). @defaultValue false */
+  skipWhenShort: boolean;
 }
 
 export interface SyncProgress {

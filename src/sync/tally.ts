@@ -38,6 +38,20 @@ export interface Tally {
   calls: CallCounts;
   /** Milliseconds spent waiting for the rate limiter (summed over requests). */
   limiterWaitMs: number;
+  /**
+   * Values of matched rows that converted or were rejected (per row): the base of a
+   * `tolerate.rejectedValues` percentage. Not in the report.
+   */
+  valuesPlanned: number;
+  transient: TransientTally;
+}
+
+/** Entries whose write failed for a transient reason (5xx, network, timeout) and were tried again after a pause. */
+export interface TransientTally {
+  /** Entries tried again at the end of the write phase. */
+  retried: number;
+  /** Of those, the entries that failed again (problems `entry-failed-transient`, counted in `entries.failed`). */
+  failed: number;
 }
 
 /** A tally with every count at zero: the one home of those literals. */
@@ -48,5 +62,7 @@ export function emptyTally(): Tally {
     fields: { written: 0, unchanged: 0, rejected: 0 },
     calls: { total: 0, read: 0, write: 0, retried: 0, rateLimited: 0 },
     limiterWaitMs: 0,
+    valuesPlanned: 0,
+    transient: { retried: 0, failed: 0 },
   };
 }

@@ -3,6 +3,7 @@ import type { FieldUpdate } from '../affinity/field-value.js';
 import { errorMessage } from '../util/error-message.js';
 import { fatalReason } from './fatal-reason.js';
 import type { Target } from './target.js';
+import { isTransientFailure } from './transient-failure.js';
 
 export interface EntryWrite {
   entryId: number;
@@ -12,7 +13,14 @@ export interface EntryWrite {
 
 export type EntryResult =
   | { entryId: number; ok: true; fieldsWritten: number }
-  | { entryId: number; ok: false; fieldsWritten: number; reason: string };
+  | {
+      entryId: number;
+      ok: false;
+      fieldsWritten: number;
+      reason: string;
+      /** A 5xx, network error or timeout (retries spent): the same write may succeed later. */
+      transient: boolean;
+    };
 
 export interface WriteOutcome {
   results: EntryResult[];
@@ -53,7 +61,13 @@ export async function writeEntries(options: {
         } catch (caught) {
           const stop = fatalReason(caught);
           if (stop !== undefined) fatal ??= stop;
-          result = { entryId: job.entryId, ok: false, fieldsWritten, reason: reasonOf(caught) };
+          result = {
+            entryId: job.entryId,
+            ok: false,
+            fieldsWritten,
+            reason: reasonOf(caught),
+            transient: stop === undefined && isTransientFailure(caught),
+          };
           break;
         }
       }

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Env } from '../config/env.js';
 import { requireApiKey } from '../config/env.js';
 import { createApp } from '../http/create-app.js';
+import { operatorData } from '../http/operator-page/operator-data.js';
 import { type HttpServer, serveHttp } from '../http/serve.js';
 import type { Logger } from '../log/logger.js';
 import { registerSecret, scrub } from '../log/secrets.js';
@@ -35,6 +36,23 @@ export interface RunningWorker {
   close: () => Promise<void>;
 }
 
+/** What the steps of a starting worker share (one main Redis connection for all of it). */
+interface WorkerParts {
+  id: string;
+  redisUrl: string;
+  connection: Redis;
+  redis: RedisWatch;
+  queue: Queue;
+  history: HistoryStore;
+  registry: WorkerRegistry;
+  metrics: SyncMetrics;
+  mappings: MappingReloader;
+  /** The scheduled mappings whose job schedulers /readyz expects. */
+  registered: { names: string[] };
+  enqueue: JobContext['enqueue'];
+  logger: Logger;
+}
+
 /**
  * Starts a worker, in an order that leaves nothing behind when a step fails: validate every mapping
  * (ConfigError names each bad file), bind the HTTP port (/livez answers from here on), wait for
@@ -47,80 +65,94 @@ export async function startWorker(env: Env, logger: Logger): Promise<RunningWork
   registerSecret(env.WORKER_HTTP_TOKEN);
   registerSecret(env.DBT_CLOUD_WEBHOOK_SECRET);
   const handlers = await loadJobHandlers();
-  const mappings = new MappingReloader(env.MAPPINGS_DIR, logger);
-  await mappings.load();
-  if (mappings.running.size === 0) {
-    logger.warn({ dir: env.MAPPINGS_DIR }, 'no mapping files found; nothing will run until one is added');
-  }
+  const mappings = await loadMappings(env, logger);
+  const parts = openParts(env, redisUrl, mappings, logger);
+  const { connection, queue } = parts;
 
-  const id = newWorkerId();
-  const connection = openRedis(redisUrl, { forWorker: true, lazy: true });
-  const redis = new RedisWatch(connection, redisUrl, logger);
-  const queue = openSyncQueue(env, connection);
-  redis.quiet(queue, 'queue');
-  const history = new HistoryStore(connection, env.QUEUE_PREFIX, env.HISTORY_RETENTION);
-  const metrics = new SyncMetrics();
-  const retry = { attempts: env.JOB_ATTEMPTS, backoffMs: env.JOB_BACKOFF_MS };
-  const enqueue: JobContext['enqueue'] = (payload) => enqueueRun(queue, payload, retry);
-  const registered: { names: string[] } = { names: [] };
-
-  const parts = { queue, connection, redis, mappings, registered, metrics, enqueue, logger };
   const http = await bindHttp(env, parts).catch(async (error: unknown) => {
     await disconnect(connection, queue);
     throw error;
   });
-
   try {
-    registered.names = await waitAndSchedule(env, redisUrl, { connection, queue, mappings, logger });
+    parts.registered.names = await waitAndSchedule(env, parts);
   } catch (error) {
     await http.close();
     await disconnect(connection, queue);
     throw error;
   }
 
-  const { presence, stopWatching } = followMappings(env, {
-    id,
-    connection,
-    queue,
-    mappings,
-    redis,
-    registered,
-    logger,
-  });
-
+  const { presence, stopWatching } = followMappings(env, parts);
   const context: JobContext = {
     env,
     logger,
     mapping: (name) => mappings.current(name),
-    history,
-    metrics,
-    enqueue,
+    history: parts.history,
+    metrics: parts.metrics,
+    enqueue: parts.enqueue,
   };
-  const worker = runJobs(env, redisUrl, { id, handlers, context, logger, redis });
+  const worker = runJobs(env, redisUrl, { id: parts.id, handlers, context, logger, redis: parts.redis });
   await presence.published;
   logger.info(
-    { id, port: http.port, concurrency: env.WORKER_CONCURRENCY, mappings: [...mappings.running.keys()] },
+    {
+      id: parts.id,
+      port: http.port,
+      concurrency: env.WORKER_CONCURRENCY,
+      mappings: [...mappings.running.keys()],
+    },
     'worker started',
   );
 
-  let closing: Promise<void> | undefined;
   const close = async () => {
     logger.info('shutting down: no new jobs; running syncs hand their jobs back');
     stopWatching();
     await stopJobs(worker, env.WORKER_SHUTDOWN_TIMEOUT_MS, logger);
     await withTimeout(presence.stop(), 2000).catch(() => undefined);
-    redis.close();
+    parts.redis.close();
     await http.close();
     await disconnect(connection, queue);
     logger.info('worker stopped');
   };
+  let closing: Promise<void> | undefined;
   return {
     port: http.port,
-    id,
+    id: parts.id,
     close: () => {
       closing ??= close();
       return closing;
     },
+  };
+}
+
+/** Reads and validates MAPPINGS_DIR (every file must be valid at start). */
+async function loadMappings(env: Env, logger: Logger): Promise<MappingReloader> {
+  const mappings = new MappingReloader(env.MAPPINGS_DIR, logger);
+  await mappings.load();
+  if (mappings.running.size === 0) {
+    logger.warn({ dir: env.MAPPINGS_DIR }, 'no mapping files found; nothing will run until one is added');
+  }
+  return mappings;
+}
+
+/** The connection (lazy: nothing reaches Redis yet), queue, history, registry and metrics. */
+function openParts(env: Env, redisUrl: string, mappings: MappingReloader, logger: Logger): WorkerParts {
+  const connection = openRedis(redisUrl, { forWorker: true, lazy: true });
+  const redis = new RedisWatch(connection, redisUrl, logger);
+  const queue = openSyncQueue(env, connection);
+  redis.quiet(queue, 'queue');
+  const retry = { attempts: env.JOB_ATTEMPTS, backoffMs: env.JOB_BACKOFF_MS };
+  return {
+    id: newWorkerId(),
+    redisUrl,
+    connection,
+    redis,
+    queue,
+    history: new HistoryStore(connection, env.QUEUE_PREFIX, env.HISTORY_RETENTION),
+    registry: new WorkerRegistry(connection, env.QUEUE_PREFIX),
+    metrics: new SyncMetrics(),
+    mappings,
+    registered: { names: [] },
+    enqueue: (payload) => enqueueRun(queue, payload, retry),
+    logger,
   };
 }
 
@@ -130,26 +162,18 @@ export async function startWorker(env: Env, logger: Logger): Promise<RunningWork
  */
 function followMappings(
   env: Env,
-  options: {
-    id: string;
-    connection: Redis;
-    queue: Queue;
-    mappings: MappingReloader;
-    redis: RedisWatch;
-    registered: { names: string[] };
-    logger: Logger;
-  },
+  parts: WorkerParts,
 ): { presence: ReturnType<typeof publishPresence>; stopWatching: () => void } {
-  const { mappings, logger } = options;
+  const { mappings, logger } = parts;
   const presence = publishPresence({
-    registry: new WorkerRegistry(options.connection, env.QUEUE_PREFIX),
-    id: options.id,
+    registry: parts.registry,
+    id: parts.id,
     logger,
-    redisUp: () => options.redis.up,
+    redisUp: () => parts.redis.up,
     loaded: () => mappings.published(),
   });
-  mappings.attach(options.queue, () => {
-    options.registered.names = [...mappings.running.values()].flatMap((v) =>
+  mappings.attach(parts.queue, () => {
+    parts.registered.names = [...mappings.running.values()].flatMap((v) =>
       v.loaded.mapping.schedule ? [v.loaded.mapping.name] : [],
     );
     presence.changed();
@@ -159,20 +183,16 @@ function followMappings(
 }
 
 /** Waits for Redis (WORKER_REDIS_WAIT_SECONDS), then makes the schedulers match; returns those registered. */
-async function waitAndSchedule(
-  env: Env,
-  redisUrl: string,
-  options: { connection: Redis; queue: Queue; mappings: MappingReloader; logger: Logger },
-): Promise<string[]> {
-  const { logger } = options;
-  await waitForRedis(options.connection, redisUrl, env.WORKER_REDIS_WAIT_SECONDS * 1000, (reason) =>
+async function waitAndSchedule(env: Env, parts: WorkerParts): Promise<string[]> {
+  const { logger, redisUrl } = parts;
+  await waitForRedis(parts.connection, redisUrl, env.WORKER_REDIS_WAIT_SECONDS * 1000, (reason) =>
     logger.warn(
       { redis: redisLocation(redisUrl), reason, waitSeconds: env.WORKER_REDIS_WAIT_SECONDS },
       'Redis does not answer yet; waiting for it (WORKER_REDIS_WAIT_SECONDS)',
     ),
   );
-  const mappings = [...options.mappings.running.values()].map((v) => v.loaded.mapping);
-  const schedulers = await syncSchedulers(options.queue, mappings);
+  const mappings = [...parts.mappings.running.values()].map((v) => v.loaded.mapping);
+  const schedulers = await syncSchedulers(parts.queue, mappings);
   logger.info(schedulers, 'job schedulers in step with the mappings');
   return schedulers.registered;
 }
@@ -194,19 +214,7 @@ async function stopJobs(worker: Worker, timeoutMs: number, logger: Logger): Prom
 }
 
 /** Binds the HTTP port first: a port in use fails the start before anything reaches Redis. */
-async function bindHttp(
-  env: Env,
-  parts: {
-    queue: Queue;
-    connection: Redis;
-    redis: RedisWatch;
-    mappings: MappingReloader;
-    registered: { names: string[] };
-    metrics: SyncMetrics;
-    enqueue: JobContext['enqueue'];
-    logger: Logger;
-  },
-): Promise<HttpServer> {
+async function bindHttp(env: Env, parts: WorkerParts): Promise<HttpServer> {
   const { queue, connection, redis, mappings, registered } = parts;
   const app = createApp({
     queue,
@@ -218,6 +226,18 @@ async function bindHttp(
     token: env.WORKER_HTTP_TOKEN,
     dashboardPublic: env.WORKER_DASHBOARD_PUBLIC,
     dbtCloudSecret: env.DBT_CLOUD_WEBHOOK_SECRET,
+    operator: operatorData({
+      workerId: parts.id,
+      queue,
+      history: parts.history,
+      registry: parts.registry,
+      loaded: () => mappings.published(),
+      mapping: (name) => mappings.current(name)?.loaded.mapping,
+      redisUp: () => redis.up,
+      results: env.RESULTS_DATABASE_URL
+        ? { url: env.RESULTS_DATABASE_URL, schema: env.RESULTS_SCHEMA }
+        : undefined,
+    }),
     logger: parts.logger,
   });
   try {

@@ -50,7 +50,9 @@ describe('parseBenchArgs', () => {
 
   it('names an unknown scenario and the known ones', () => {
     expect(() => parseBenchArgs(['--only', 'S9'], defaults)).toThrow(
-      new BenchUsageError('--only: unknown scenario "S9" (known: S1, S1i, baseline, S2, S3, S4, S5, S6)'),
+      new BenchUsageError(
+        '--only: unknown scenario "S9" (known: S1, S1i, baseline, S2, S3, S4, S5, S6, S1r)',
+      ),
     );
     expect(() => parseBenchArgs(['--scale', '0'], defaults)).toThrow(
       '--scale must be a positive number; got "0"',
@@ -103,12 +105,19 @@ describe('runBench on a tiny size', () => {
       'S4',
       'S5',
       'S6',
+      'S1r',
     ]);
     const figure = (id: string, name: string) =>
       results.scenarios.find((s) => s.id === id)!.figures.find((f) => f.figure === name)!;
     // 200 entries, 10 changed: 2 pages + 10 PATCHes, plus the field and dropdown-option reads.
     expect(figure('S1', 'calls vs ideal ceil(N/100) + changed')).toMatchObject({ number: 14, met: true });
     expect(figure('S1', 'entries changed / written by the simulator').value).toBe('10 / 10 (expected 10)');
+    // The quota forecast of a separate dry run equals the measured run's calls (issue 15.3).
+    expect(figure('S1', 'dry-run forecast vs calls')).toMatchObject({
+      value: '14 (4 read, 10 write) vs 14 (0.00%)',
+      number: 14,
+      met: true,
+    });
     expect(figure('baseline', 'API writes (PATCH)').number).toBe(200);
     expect(figure('S2', 'entries updated / written by the simulator').value).toBe('200 / 200 (expected 200)');
     expect(figure('S3', 'entries updated / written by the simulator').value).toBe('200 / 200 (expected 200)');
@@ -126,6 +135,7 @@ describe('runBench on a tiny size', () => {
         figure(id, 'end state: incremental = live = warehouse, each needed entry written once').met,
       ).toBe(true);
     }
+    expect(figure('S1r', 'wall-time ratio with / without, same calls').value).toMatch(/same calls/);
     expect(figure('S6', '40 per 5 s: 429s').number).toBe(0);
     expect(figure('S6', '120 per 60 s: requests (reads + writes)').value).toBe('9 (3 + 6)');
 

@@ -34,6 +34,18 @@ describe('npm run demo', () => {
     expect(result.first.problems.filter((p) => p.code === 'duplicate-row')).toHaveLength(
       result.first.rows.duplicate,
     );
+    // Issue 15.3: the dry run's forecast is what run 1 spends, within ±1%.
+    const forecast = result.dry.forecast!;
+    expect(forecast.total).toBe(forecast.reads + forecast.writes);
+    expect(Math.abs(result.first.calls.total - forecast.total)).toBeLessThanOrEqual(forecast.total * 0.01);
+    expect(forecast.writes).toBe(result.first.calls.write);
+    expect(result.dry.calls.write).toBe(0);
+    expect(output).toContain(
+      `  forecast a real run: ${forecast.total} calls (${forecast.reads} read, ${forecast.writes} write); no monthly quota reported (unlimited)`,
+    );
+    expect(output).toContain(
+      `The dry run forecast ${forecast.total} calls; run 1 spent ${result.first.calls.total} (`,
+    );
     expect(output).toContain('Run 1: the warehouse differs from Affinity');
     expect(output).toContain('Run 2: same data again');
     expect(output).toMatch(/Demo passed: run 1 updated \d+ entries in \d+ PATCH calls; run 2 sent none\./);

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validate } from '../../src/cli/commands/validate.js';
 import type { Fixture } from '../../src/simulator/fixture.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import type { RunReport } from '../../src/sync/report.js';
@@ -221,7 +222,7 @@ describe('bad input, as `affinity-sync run` reports it', () => {
       name: 'unknown key',
       text: () => mapping({ extra: 'colums:\n  a: b' }),
       message:
-        ':12:1 colums: unknown key "colums"; expected one of name, schedule, source, list, match, fields, mode, onUnmatched, onUnknownCompany, companyName, maxCreates, sync, reconcileEvery',
+        ':12:1 colums: unknown key "colums"; expected one of name, schedule, source, list, match, fields, mode, tolerate, expect, onUnmatched, onUnknownCompany, companyName, maxCreates, sync, reconcileEvery',
     },
     {
       name: 'unknown field name',
@@ -251,6 +252,22 @@ describe('bad input, as `affinity-sync run` reports it', () => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the message quotes the ${VAR} reference
       message: ':4:8 source.url: environment variable WAREHOUSE_URL is not set (used as ${WAREHOUSE_URL})',
     },
+    // validate --remote's column checks, run before any read or write (issue 13.7): the same messages.
+    {
+      name: 'mapped column missing from the query',
+      text: () => mapping({ source: pgSource('select company_id from good') }),
+      message: ':11:10 fields.notes: column "notes" is not in the query\'s result (it has: company_id)',
+    },
+    {
+      name: 'column of a type that cannot convert',
+      text: () =>
+        mapping({
+          source: pgSource('select company_id, true as arr from good'),
+          fields: 'fields:\n  arr: ARR',
+        }),
+      message:
+        ':11:8 fields.arr: column "arr" is boolean (boolean) and cannot convert to the number field field-2 ("ARR")',
+    },
     {
       name: 'list that does not exist',
       text: () => mapping({ list: '9999' }),
@@ -268,6 +285,35 @@ describe('bad input, as `affinity-sync run` reports it', () => {
     expect(result.code).toBe(2);
     expect(result.report).toBeUndefined();
     expect(sim.stats().patches.length).toBe(before);
+  });
+
+  it('run refuses a mapping with the very lines validate --remote prints for it (one check both call)', async () => {
+    for (const c of configCases.filter((k) => k.name.includes('column'))) {
+      const slug = `${c.name.replaceAll(' ', '-')}-validate`;
+      const ran = await runMapping(slug, c.text());
+      let printed = '';
+      const code = await validate([ran.file, '--remote'], {
+        env: { ...env(), PATH: process.env['PATH'] },
+        out: () => undefined,
+        err: (text) => {
+          printed += text;
+        },
+      });
+      expect(code).toBe(2);
+      expect(printed.split('\n')[0]).toBe(ran.stderr.trimEnd());
+    }
+  });
+
+  it('--report into a folder that does not exist: exit 2 naming the path, before the first request', async () => {
+    const file = join(dir, 'report-path.yaml');
+    await writeFile(file, mapping({}));
+    const requests = sim.stats().totalRequests;
+    const result = await runInProcess(['run', file, '--report', '/nonexistent/r.json'], env());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      '/nonexistent/r.json: --report cannot be written: the folder /nonexistent does not exist; create it or choose another path; nothing was sent\n',
+    );
+    expect(sim.stats().totalRequests).toBe(requests);
   });
 
   // Failures at run time: exit 1, the summary says FAILED with the reason, the report has it.
@@ -289,12 +335,6 @@ describe('bad input, as `affinity-sync run` reports it', () => {
       name: 'SQL error',
       text: () => mapping({ source: pgSource('select * from no_such_table') }),
       error: 'mapping "bad-input": postgres query failed: relation "no_such_table" does not exist (42P01)',
-    },
-    {
-      name: 'mapped column missing from the query',
-      text: () => mapping({ source: pgSource('select company_id from good') }),
-      error:
-        'mapping "bad-input": the query returns no column "notes" (columns: company_id); add it to the query or remove it from the mapping',
     },
     {
       name: 'malformed postgres URL',

@@ -132,7 +132,7 @@ describe('one message per invalid shape', () => {
 
   it('unknown key at the top level', () => {
     expect(problemsOf(m({ mode: 'mdoe: diff\n' }))).toEqual([
-      'mappings/test.yaml:11:1 mdoe: unknown key "mdoe" (did you mean "mode"?); expected one of name, schedule, source, list, match, fields, mode, onUnmatched, onUnknownCompany, companyName, maxCreates, sync, reconcileEvery',
+      'mappings/test.yaml:11:1 mdoe: unknown key "mdoe" (did you mean "mode"?); expected one of name, schedule, source, list, match, fields, mode, tolerate, expect, onUnmatched, onUnknownCompany, companyName, maxCreates, sync, reconcileEvery',
     ]);
   });
 
@@ -436,11 +436,11 @@ describe('targets: exactly one of list and target, and the rules each takes', ()
 
   it('the unknown-key hint offers target only when there is no list', () => {
     expect(problemsOf(m({ list: companies, mode: 'mdoe: diff\n' }))).toEqual([
-      'mappings/test.yaml:11:1 mdoe: unknown key "mdoe" (did you mean "mode"?); expected one of name, schedule, source, target, match, fields, mode',
+      'mappings/test.yaml:11:1 mdoe: unknown key "mdoe" (did you mean "mode"?); expected one of name, schedule, source, target, match, fields, mode, tolerate, expect',
     ]);
     expect(problemsOf(m({ list: '', mode: 'lst: 1\n' }))).toEqual([
       'mappings/test.yaml:1:1 list: expected an Affinity list id (list: 12345) or target: companies | persons (their global fields); neither is given',
-      'mappings/test.yaml:10:1 lst: unknown key "lst" (did you mean "list"?); expected one of name, schedule, source, list, target, match, fields, mode, onUnmatched, onUnknownCompany, companyName, maxCreates, sync, reconcileEvery',
+      'mappings/test.yaml:10:1 lst: unknown key "lst" (did you mean "list"?); expected one of name, schedule, source, list, target, match, fields, mode, tolerate, expect, onUnmatched, onUnknownCompany, companyName, maxCreates, sync, reconcileEvery',
     ]);
   });
 });

@@ -167,6 +167,9 @@ describe('affinity-sync validate --remote (against the simulator)', () => {
         '  column  field id  field name  valueType        onNull',
         '  arr     field-1   ARR         number           skip',
         '  stage   field-2   Stage       ranked-dropdown  clear',
+        // The quota forecast (issue 15.3): the reads it knows, the allowance the responses report.
+        '  calls    a real run reads 2 (1 field page, 1 dropdown option list) + 1 per 100 list entries, then writes 1 per changed entry (per 100 changed fields); `run --dry-run` counts them exactly',
+        '  quota    no monthly quota reported (unlimited)',
         '',
       ].join('\n'),
       err: '',
@@ -235,6 +238,8 @@ describe('affinity-sync validate --remote (against the simulator)', () => {
         '  list 8 "Restricted" (company)',
         '  column  field id  field name  valueType  onNull',
         '  arr     field-1   ARR         number     skip',
+        '  calls    a real run reads 1 (1 field page, 0 dropdown option lists) + 1 per 100 list entries, then writes 1 per changed entry (per 100 changed fields); `run --dry-run` counts them exactly',
+        '  quota    no monthly quota reported (unlimited)',
         '',
       ].join('\n'),
       err:
@@ -291,6 +296,8 @@ describe('affinity-sync validate --remote (against the simulator)', () => {
         '  target companies (their own fields), matched by entityId / domain',
         '  column  field id  field name  valueType  onNull',
         '  arr     field-50  Headcount   number     skip',
+        '  calls    a real run reads 1 (1 field page, 0 dropdown option lists) + 1 per 100 matched records and a search per domain or e-mail not seen before, then writes 1 per changed record (per 100 changed fields); `run --dry-run` counts them exactly',
+        '  quota    no monthly quota reported (unlimited)',
         '',
       ].join('\n'),
     );

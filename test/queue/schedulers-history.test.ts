@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type Mapping, mappingSchema } from '../../src/mappings/mapping-schema.js';
 import { failureReport } from '../../src/queue/failure-report.js';
 import { formatRun, formatStatus } from '../../src/queue/format-status.js';
-import { HistoryStore } from '../../src/queue/history-store.js';
+import { HistoryStore, historyChangeSample, sampleChanges } from '../../src/queue/history-store.js';
 import { readStatus } from '../../src/queue/read-status.js';
 import { openRedis } from '../../src/queue/redis-connection.js';
 import { openSyncQueue, scheduledSyncJobName } from '../../src/queue/sync-queue.js';
@@ -79,6 +79,54 @@ describe('HistoryStore', () => {
     expect(runs.map((r) => r.report.runId)).toEqual(['r5', 'r4', 'r3']);
     expect(await history.recent('kept', 1)).toHaveLength(1);
     expect(await history.mappings()).toContain('kept');
+  });
+
+  it('keeps the first 50 changes of a report, counting the rest; the counts and problems stay whole', async () => {
+    const history = new HistoryStore(connection, prefix, 3);
+    const base = failureReport({
+      mapping: 'sampled',
+      runId: 's1',
+      mode: 'diff',
+      startedAt: Date.now(),
+      error: '',
+    });
+    const changes = Array.from({ length: 1000 }, (_, i) => ({
+      entryId: i + 1,
+      entityId: 5000 + i,
+      fieldId: 'field-101',
+      fieldName: 'ARR',
+      before: i,
+      after: i + 1,
+      sent: i + 1,
+    }));
+    const problems = Array.from({ length: 300 }, (_, i) => ({
+      code: 'unmatched' as const,
+      row: i + 1,
+      reason: `row ${i + 1} matches no entry`,
+    }));
+    const report = {
+      ...base,
+      fields: { written: 1200, unchanged: 0, rejected: 0 },
+      changes,
+      changesOmitted: 200,
+      problems,
+    };
+    await history.record({ jobId: 'sampled.1', trigger: 'backfill', attempt: 1, attempts: 1, report });
+    const [kept] = await history.recent('sampled');
+    expect(kept?.report.changes).toEqual(changes.slice(0, historyChangeSample));
+    expect(historyChangeSample).toBe(50);
+    expect(kept?.report.changesOmitted).toBe(1150);
+    expect(kept?.report.fields.written).toBe(1200);
+    expect(kept?.report.problems).toEqual(problems);
+    // The stored report is a fraction of the whole one.
+    const stored = await connection.lindex(`${prefix}:history:sampled`, 0);
+    expect(stored!.length).toBeLessThan(JSON.stringify(report).length / 2);
+    // Fewer changes than the sample: the report as it is.
+    expect(sampleChanges({ ...report, changes: changes.slice(0, 3), changesOmitted: 0 })).toEqual({
+      ...report,
+      changes: changes.slice(0, 3),
+      changesOmitted: 0,
+    });
   });
 
   it('status shows the schedule, the next time and the runs with their reason', async () => {

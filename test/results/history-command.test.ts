@@ -23,7 +23,7 @@ import { databaseUrl, isolatedRedis, isolatedSchema, redisUrl } from '../support
 import { resultsSchema, withPort } from './support.js';
 
 // `affinity-sync history` as a person runs it: recent runs, the last run's changes (paged), one
-// run's problems, JSON, from the results store; counts only from the Redis history without one.
+// run's problems, JSON, from the results store; from the Redis history (its sample) without one.
 
 const apiKey = 'sk-history-cli-0a7d55';
 const mapping = 'history-portfolio';
@@ -202,7 +202,7 @@ describe('affinity-sync history', () => {
     expect(stderr).not.toContain('pw-history-secret');
   });
 
-  it('without a results store: counts only from the Redis history; --changes needs the store', async () => {
+  it('without a results store: counts, problems and the sample of changes from the Redis history', async () => {
     const prefix = redis.prefix.slice(0, -1);
     const store = new HistoryStore(redis.redis, prefix, 100);
     for (const report of reports) {
@@ -212,14 +212,25 @@ describe('affinity-sync history', () => {
     const list = await history([mapping], env);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('run history in Redis');
-    expect(list.stdout).toContain('counts only');
+    expect(list.stdout).toContain(
+      'from the Redis history: counts, problems and the first 50 changes of each run',
+    );
     expect(list.stdout).toContain(`2 problem(s)  run ${reports[0]!.runId}`);
-    expect(list.stdout).not.toContain('change(s)');
+    // The Redis history now knows each run's change count (its reports carry `changes`).
+    expect(list.stdout).toContain(
+      `${reports[2]!.changes.length} change(s)  2 problem(s)  run ${reports[2]!.runId}`,
+    );
     const one = await history([mapping, '--run', reports[0]!.runId], env);
     expect(one.stdout).toContain('rows     13 read, 12 matched');
-    const changes = await history([mapping, '--changes'], env);
-    expect(changes.code).toBe(2);
-    expect(changes.stderr).toContain('history --changes needs the results store: set RESULTS_DATABASE_URL');
+    const changes = await history([mapping, '--changes', '--limit', '2'], env);
+    expect(changes.code).toBe(0);
+    expect(changes.stdout).toContain(`run ${reports[2]!.runId}`);
+    expect(changes.stdout).toContain('changes it would write 1–2 of 3; next page: --offset 2:');
+    expect(changes.stdout).toContain('Company 1 (entry 10001) Sector: "Sector 1" → "Sector new 1"');
+    const problems = await history([mapping, '--run', reports[0]!.runId, '--problems'], env);
+    expect(problems.code).toBe(0);
+    expect(problems.stdout).toContain('problems 1–2 of 2:');
+    expect(problems.stdout).toMatch(/\[rejected-value\] row 2, company_id=2, column stage.*"Series Z"/);
   });
 
   it('with neither RESULTS_DATABASE_URL nor REDIS_URL: exit 2 saying what to set', async () => {

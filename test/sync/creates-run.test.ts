@@ -420,9 +420,10 @@ describe('what creation needs of the list and fields', () => {
       'fields.arr.options: field-1 ("ARR") is a number field; options: create applies to dropdown and dropdown-multi fields',
     );
     const noName = mapping(dealFlow, { ...withCreate, companyName: 'company_name' });
-    const report = await sync(sim, noName);
-    expect(report.status).toBe('failed');
-    expect(report.error).toContain('the query returns no column "company_name"');
+    // validate --remote's column checks (issue 13.7): a configuration error, before any read or create.
+    await expect(sync(sim, noName)).rejects.toThrow(
+      'companyName: column "company_name" is not in the query\'s result (it has: n, company_id, domain, name, arr, stage)',
+    );
     expect(route(sim, addEntry) + route(sim, 'POST /organizations')).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { type Env, EnvError, readEnv } from '../../config/env.js';
 import { connectRedisForCommand } from '../../queue/connect-redis-for-command.js';
-import { HistoryStore } from '../../queue/history-store.js';
+import { HistoryStore, historyChangeSample } from '../../queue/history-store.js';
 import {
   formatChanges,
   formatProblems,
@@ -9,6 +9,13 @@ import {
   formatRunList,
 } from '../../results/format-history.js';
 import { registerResultsSecret } from '../../results/open-run-sink.js';
+import {
+  type Omission,
+  omittedChanges,
+  omittedProblems,
+  reportChangesPage,
+  reportProblemsPage,
+} from '../../results/report-pages.js';
 import {
   closeResults,
   connectResults,
@@ -25,7 +32,8 @@ const usage = `Usage: affinity-sync history <mapping name> [--run ID] [--changes
 
 What did the last runs of a mapping do? Lists its recent runs, or one run with its changed fields
 (before → after) and its problems, from the results store (RESULTS_DATABASE_URL). Without a
-results store it reads the run history the workers keep in Redis (REDIS_URL): counts only.
+results store it reads the run history the workers keep in Redis (REDIS_URL): each run's counts,
+its problems (the first 1,000) and its first 50 changes.
 
 Options:
   --run ID      one run (default with --changes / --problems: the newest finished run)
@@ -38,8 +46,7 @@ Options:
 Environment: RESULTS_DATABASE_URL, RESULTS_SCHEMA (default affinity_sync); without a results store
 REDIS_URL, QUEUE_PREFIX, HISTORY_RETENTION.
 Exit codes: 0 answered (also when nothing is recorded yet), 1 the store could not be read or the run
-is not there, 2 usage or configuration (neither RESULTS_DATABASE_URL nor REDIS_URL set; --changes or
---problems without a results store).
+is not there, 2 usage or configuration (neither RESULTS_DATABASE_URL nor REDIS_URL set).
 
 Example (what did last night's run change?):
   affinity-sync history portfolio-metrics --changes`;
@@ -65,7 +72,7 @@ export const command: Command = {
       if (env.RESULTS_DATABASE_URL) return await fromResultsStore(env.RESULTS_DATABASE_URL, env, args);
       if (env.REDIS_URL) return await fromRedisHistory(env, args);
       throw new EnvError(
-        'history reads the results store (RESULTS_DATABASE_URL) or, counts only, the run history in Redis ' +
+        'history reads the results store (RESULTS_DATABASE_URL) or the run history the workers keep in Redis ' +
           '(REDIS_URL); neither is set: export RESULTS_DATABASE_URL=postgres://… (the database `run` and the worker write to)',
       );
     } catch (error) {
@@ -117,26 +124,53 @@ async function fromResultsStore(url: string, env: Env, args: HistoryArgs): Promi
 }
 
 async function fromRedisHistory(env: Env, args: HistoryArgs): Promise<number> {
-  if (args.changes || args.problems) {
-    throw new EnvError(
-      `history --${args.changes ? 'changes' : 'problems'} needs the results store: set RESULTS_DATABASE_URL ` +
-        '(the Redis history keeps each run’s counts only)',
-    );
-  }
   const where = `run history in Redis (${env.QUEUE_PREFIX})`;
-  const note = '  counts only: changes and problems are kept by the results store (RESULTS_DATABASE_URL)';
-  const runs = (
-    await readRedisHistory(env, args.mapping, args.runId ? env.HISTORY_RETENTION : (args.limit ?? 10))
-  ).map(storedRunFromReport);
-  if (args.runId === undefined) {
+  const note =
+    `  from the Redis history: counts, problems and the first ${historyChangeSample} changes of each run; ` +
+    'the results store (RESULTS_DATABASE_URL) keeps every change';
+  const detail = args.runId !== undefined || args.changes || args.problems;
+  const reports = await readRedisHistory(
+    env,
+    args.mapping,
+    detail ? env.HISTORY_RETENTION : (args.limit ?? 10),
+  );
+  if (!detail) {
+    const runs = reports.map(storedRunFromReport);
     return print(args, `${formatRunList(args.mapping, where, runs)}\n${note}`, {
       source: 'redis-history',
       runs,
     });
   }
-  const run = runs.find((r) => r.runId === args.runId);
-  if (!run) return notFound(args, where);
-  return print(args, `${formatRunDetail(run)}\n${note}`, { source: 'redis-history', run });
+  const report = args.runId === undefined ? reports[0] : reports.find((r) => r.runId === args.runId);
+  if (!report && args.runId !== undefined) return notFound(args, where);
+  if (!report) return print(args, noRuns(args.mapping, where), { source: 'redis-history', runs: [] });
+  const run = storedRunFromReport(report);
+  const limit = args.limit ?? 50;
+  const changes = args.changes ? reportChangesPage(report, args.offset, limit) : undefined;
+  const problems = args.problems ? reportProblemsPage(report, args.offset, limit) : undefined;
+  const text = [
+    changes || problems ? `${args.mapping}: ${formatRunLine(run)}` : formatRunDetail(run),
+    ...(changes
+      ? [formatChanges(changes, run.dryRun), ...omissionLine(omittedChanges(report), 'changes')]
+      : []),
+    ...(problems ? [formatProblems(problems), ...omissionLine(omittedProblems(report), 'problems')] : []),
+    note,
+  ].join('\n');
+  return print(args, text, {
+    source: 'redis-history',
+    run,
+    ...(changes ? { changes } : {}),
+    ...(problems ? { problems } : {}),
+  });
+}
+
+function omissionLine(omission: Omission | undefined, what: 'changes' | 'problems'): string[] {
+  if (!omission) return [];
+  const holder = what === 'changes' ? 'the Redis history keeps' : 'the report keeps';
+  return [
+    `  ${holder} the first ${omission.kept} of this run’s ${omission.total} ${what}; ` +
+      'the results store (RESULTS_DATABASE_URL) keeps them all',
+  ];
 }
 
 /** The one place `history` touches Redis: the newest `limit` reports of `mapping`. */

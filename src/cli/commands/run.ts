@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { readEnv } from '../../config/env.js';
-import { createLogger } from '../../log/logger.js';
+import { createLogger, type Logger, silentLogger } from '../../log/logger.js';
 import { findMapping } from '../../mappings/load-mapping.js';
 import { openRunSink } from '../../results/open-run-sink.js';
 import { executeRun } from '../../sync/execute-run.js';
@@ -10,16 +10,19 @@ import { type Command, parseCommandLine } from '../command.js';
 import { parseOptions } from '../parse-options.js';
 import { progressReporter } from '../progress-reporter.js';
 import { reportFailure } from '../report-failure.js';
+import { checkReportPath } from '../report-path.js';
 
-const usage = `Usage: affinity-sync run <mapping file | mapping name> [--dry-run] [--mode overwrite] [--full] [--report FILE]
+const usage = `Usage: affinity-sync run <mapping file | mapping name> [--dry-run] [--mode overwrite] [--full] [--report FILE] [--quiet]
 
 Runs one mapping now: reads the source, matches rows to list entries, writes the changed values.
 
 Options:
-  --dry-run        do everything but the writes; show before → after per entry and field
+  --dry-run        do everything but the writes; show before → after per entry and field, and the
+                   calls a real run would spend against the monthly allowance left
   --mode MODE      diff (send only changed values; default from the mapping) or overwrite
   --full           sync: incremental — read the whole list and rebuild the kept state (a reconcile)
-  --report FILE    write the JSON report to FILE
+  --report FILE    write the JSON report to FILE (checked writable before anything is sent)
+  --quiet          no progress (the line on a terminal, the progress log lines otherwise)
 
 Environment: AFFINITY_API_KEY (required), AFFINITY_BASE_URL, MAPPINGS_DIR, REDIS_URL (shared limiter;
 unset: in-process), SYNC_CONCURRENCY, RATE_LIMIT_MARGIN, QUOTA_RESERVE, QUEUE_PREFIX, LOG_LEVEL; and
@@ -35,12 +38,18 @@ export const command: Command = {
   usage,
   async run(argv) {
     const parsed = parseCommandLine(() => parse(argv));
-    const { target, dryRun, mode, full, reportFile } = parsed;
+    const { target, dryRun, mode, full, reportFile, quiet } = parsed;
+    let logger: Logger = silentLogger;
+    // On a terminal the logger writes through the progress line, so a log line never shares it.
+    const progress = progressReporter({ stream: process.stderr, logger: () => logger, quiet });
     try {
       const env = readEnv();
-      const logger = createLogger({ level: env.LOG_LEVEL });
+      logger = createLogger({
+        level: env.LOG_LEVEL,
+        ...(progress.destination ? { destination: progress.destination } : {}),
+      });
       const loaded = await findMapping(target, env.MAPPINGS_DIR);
-      const progress = progressReporter({ stream: process.stderr, logger });
+      if (reportFile) await checkReportPath(reportFile);
       const report = await executeRun({
         loaded,
         env,
@@ -56,6 +65,7 @@ export const command: Command = {
       if (reportFile) await writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`);
       return exitCodeOf(report);
     } catch (error) {
+      progress.finish();
       return reportFailure('run', error);
     }
   },
@@ -67,6 +77,7 @@ function parse(argv: string[]): {
   full: boolean;
   mode?: 'diff' | 'overwrite';
   reportFile?: string;
+  quiet: boolean;
 } {
   const { values, positionals } = parseOptions({
     args: argv,
@@ -76,6 +87,7 @@ function parse(argv: string[]): {
       full: { type: 'boolean', default: false },
       mode: { type: 'string' },
       report: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
     },
   });
   const [target, ...extra] = positionals;
@@ -91,5 +103,6 @@ function parse(argv: string[]): {
     full: values.full ?? false,
     ...(mode ? { mode } : {}),
     ...(values.report ? { reportFile: values.report } : {}),
+    quiet: values.quiet ?? false,
   };
 }

@@ -1,3 +1,4 @@
+import type { AllowanceWatch, QuotaAllowance } from '../../affinity/allowance-watch.js';
 import type { AffinityClient } from '../../affinity/client.js';
 import { scrub } from '../../log/secrets.js';
 import { type ConfigProblem, formatProblem, type PathProblem } from '../../mappings/config-error.js';
@@ -8,6 +9,7 @@ import { checkRemote, type RemoteCheck, type RemoteCheckDeps } from '../../mappi
 import { errorMessage } from '../../util/error-message.js';
 import type { Command } from '../command.js';
 import { parseOptions } from '../parse-options.js';
+import { remoteForecastLines } from '../remote-forecast.js';
 
 const usage = [
   'Usage: affinity-sync validate [file|folder] [--remote]',
@@ -21,10 +23,11 @@ const usage = [
   '             field resolves and is writable (for target: companies | persons, among their own',
   "             fields), that each match rule applies to the list's type, and describe the query",
   "             (no rows read) to check each column's type converts to its field's; then print the",
-  '             resolved plan',
+  '             resolved plan, the calls a real run would spend and the monthly allowance left',
+  '             (QUOTA_WARN_SHARE warns)',
   '',
   'Environment: MAPPINGS_DIR and the variables the mappings reference; with --remote also',
-  'AFFINITY_API_KEY (required), AFFINITY_BASE_URL, LOG_LEVEL.',
+  'AFFINITY_API_KEY (required), AFFINITY_BASE_URL, LOG_LEVEL, QUOTA_WARN_SHARE.',
   'Exit codes: 0 every file valid, 2 a problem (or bad arguments).',
   '',
   'Example:',
@@ -77,8 +80,10 @@ export async function validate(argv: string[], io: ValidateIo): Promise<number> 
       problems.push(...place(file, result.problems));
       problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
       for (const note of place(file, result.notes)) io.err(`note ${formatProblem(note)}\n`);
-      if (result.problems.length === 0)
-        plan = `${destinationLine(result)}\n${indent(formatPlan(result.fields))}\n`;
+      if (result.problems.length === 0) {
+        const forecast = remoteForecastLines(result, remote.allowance(), remote.warnShare);
+        plan = `${destinationLine(result)}\n${indent(formatPlan(result.fields))}\n${forecast.join('\n')}\n`;
+      }
     }
     if (problems.length === 0) {
       io.out(`ok ${file.file} (${file.mapping!.name})\n${plan ?? ''}`);
@@ -127,17 +132,26 @@ function indent(text: string): string {
     .join('\n');
 }
 
+/** What --remote checks with, plus the monthly allowance the responses report (for the forecast). */
+type RemoteDeps = RemoteCheckDeps & { allowance: () => QuotaAllowance | undefined; warnShare: number };
+
 // The Affinity client and source drivers load only for --remote; null after printing why not.
-async function remoteDeps(io: ValidateIo): Promise<RemoteCheckDeps | null> {
+async function remoteDeps(io: ValidateIo): Promise<RemoteDeps | null> {
   const { EnvError, readEnv, requireApiKey } = await import('../../config/env.js');
   let client: AffinityClient;
+  let watch: AllowanceWatch;
+  let warnShare: number;
   try {
     const env = readEnv(io.env);
     const apiKey = requireApiKey(env);
+    warnShare = env.QUOTA_WARN_SHARE;
     const { registerSecret } = await import('../../log/secrets.js');
     registerSecret(apiKey);
     const { AffinityClient } = await import('../../affinity/client.js');
-    client = new AffinityClient({ apiKey, baseUrl: env.AFFINITY_BASE_URL, maxRetries: 2 });
+    const { AllowanceWatch } = await import('../../affinity/allowance-watch.js');
+    const { PassThroughLimiter } = await import('../../affinity/pass-through-limiter.js');
+    watch = new AllowanceWatch(new PassThroughLimiter());
+    client = new AffinityClient({ apiKey, baseUrl: env.AFFINITY_BASE_URL, maxRetries: 2, limiter: watch });
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
     io.err(`affinity-sync validate --remote: ${error.message}\n`);
@@ -147,6 +161,8 @@ async function remoteDeps(io: ValidateIo): Promise<RemoteCheckDeps | null> {
   const { createLogger } = await import('../../log/logger.js');
   const logger = createLogger({ level: io.env['LOG_LEVEL'] ?? 'warn' });
   return {
+    allowance: () => watch.allowance(),
+    warnShare,
     getList: (id) => client.getList(id),
     getListFields: (id) => client.getListFields(id),
     getEntityFields: (kind) => client.getEntityFields(kind),

@@ -84,6 +84,7 @@ function tallyRow(
       rows.matched += 1;
       if (plan.rejections.length > 0) rows.rejected += 1;
       fields.rejected += plan.rejections.length;
+      run.tally.valuesPlanned += plan.updates.length + plan.rejections.length;
       for (const problem of plan.rejections) run.problems.add(problem);
       let duplicate = false;
       let changedAny = false;

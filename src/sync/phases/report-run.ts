@@ -21,6 +21,9 @@ export function reportRun(run: RunContext, last: PhaseOutcome<unknown>, sync?: S
     problems: run.problems,
     changes: run.changes,
     ...(sync === undefined ? {} : { sync }),
+    ...(run.mapping.tolerate === undefined ? {} : { tolerance: run.mapping.tolerate }),
+    ...(run.forecast === undefined ? {} : { forecast: run.forecast }),
+    ...(run.skipped === undefined ? {} : { skipped: run.skipped }),
     ...(run.creates === undefined
       ? {}
       : { creates: { summary: run.creates.summary, records: run.creates.records } }),

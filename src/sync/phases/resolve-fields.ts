@@ -40,7 +40,8 @@ export async function resolveMappedFields(
   return succeed(mapped);
 }
 
-function needsOptions(field: ResolvedField): boolean {
+/** Whether the field's dropdown options are read (one call, or two through the v1 fallback). */
+export function needsOptions(field: Pick<ResolvedField, 'valueType'>): boolean {
   return (
     field.valueType === 'dropdown' ||
     field.valueType === 'ranked-dropdown' ||

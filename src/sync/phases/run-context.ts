@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import type { QuotaAllowance } from '../../affinity/allowance-watch.js';
+import type { CallCounts } from '../../affinity/client.js';
 import type { Logger } from '../../log/logger.js';
 import { ConfigError } from '../../mappings/config-error.js';
 import type { Mapping } from '../../mappings/mapping-schema.js';
 import { ChangeLog } from '../change-log.js';
 import type { CreateRun } from '../create-run.js';
 import { ProblemLog } from '../problem.js';
+import type { QuotaForecast } from '../quota-forecast.js';
 import type { RunMode } from '../report.js';
 import { describeFailure } from '../run-failure.js';
 import type { SyncDependencies, SyncOptions, SyncProgress } from '../sync-options.js';
@@ -35,6 +38,14 @@ export interface RunContext {
   tell(): void;
   /** Copies the client's call counts and the limiter's wait into the tally. */
   settle(): void;
+  /** The client's call counts so far (a copy). */
+  callsSoFar(): CallCounts;
+  /** The monthly allowance Affinity's last response reported, if any. */
+  allowance(): QuotaAllowance | undefined;
+  /** What a real run would spend, set once the writes are planned (check-plan.ts). */
+  forecast?: QuotaForecast;
+  /** Set when the run stops before writing because its writes would cross the quota reserve. */
+  skipped?: 'quota-reserve';
 }
 
 export function startRun(deps: SyncDependencies, options: SyncOptions): RunContext {
@@ -73,6 +84,8 @@ export function startRun(deps: SyncDependencies, options: SyncOptions): RunConte
       tally.calls = { ...client.calls };
       tally.limiterWaitMs = limiter.waitedMs;
     },
+    callsSoFar: () => ({ ...client.calls }),
+    allowance: () => deps.allowance?.(),
   };
 }
 
