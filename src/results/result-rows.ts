@@ -29,6 +29,7 @@ const countOf: Record<CountColumn, (r: RunReport) => number> = {
   calls_write: (r) => r.calls.write,
   calls_retried: (r) => r.calls.retried,
   calls_rate_limited: (r) => r.calls.rateLimited,
+  warnings: (r) => r.warnings ?? 0,
 };
 
 const runColumns = [
@@ -37,6 +38,7 @@ const runColumns = [
   'status',
   'dry_run',
   'mode',
+  'target',
   'started_at',
   'finished_at',
   'duration_ms',
@@ -63,6 +65,7 @@ export function finishRunStatement(schema: string, report: RunReport): Statement
     report.status,
     report.dryRun,
     report.mode,
+    report.target ?? null,
     report.startedAt,
     report.finishedAt,
     report.durationMs,
@@ -82,6 +85,7 @@ export function failRunStatement(schema: string, run: RunStart, reason: string, 
     'failed',
     run.dryRun,
     run.mode,
+    null,
     run.startedAt,
     finishedAt.toISOString(),
     durationMs,

@@ -28,6 +28,7 @@ export const countColumns = [
   'calls_write',
   'calls_retried',
   'calls_rate_limited',
+  'warnings',
 ] as const;
 
 export type CountColumn = (typeof countColumns)[number];
@@ -44,6 +45,8 @@ export const migrations: readonly Migration[] = [
         status text not null,
         dry_run boolean not null,
         mode text not null,
+        -- null for a list mapping; companies or persons for a target: mapping (list_entry_id then holds their ids)
+        target text,
         started_at timestamptz not null,
         finished_at timestamptz,
         duration_ms bigint,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { otherUserId, recordChange } from './change-log.js';
+import { otherUserId } from './change-log.js';
 import type { SimField } from './field-model.js';
+import { recordChange } from './record-change.js';
 import type { SimEntry, SimulatorState } from './state.js';
 import { validateUpdateFields } from './validate-update.js';
 

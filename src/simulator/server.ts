@@ -109,177 +109,218 @@ const router = new Router([
   ...listEntryReadRoutes,
 ]);
 
-/** Starts an Affinity API v2 simulator over HTTP. */
-export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const apiKey = options.apiKey ?? 'simulator-key';
-  const seed = options.seed ?? 1;
-  const fixture: ParsedFixture | null = options.fixture ? parseFixture(options.fixture) : null;
-  const initialRate = options.rateLimit ?? { limit: 900, windowSeconds: 60 };
-  const maxConcurrent = options.maxConcurrent ?? null;
-  const legacyDropdowns = options.legacyDropdowns ?? false;
-  const initialQuirks: SimulatorQuirks = { nullPages: false, ...options.quirks };
-  let quirks = { ...initialQuirks };
-  const legacySearch = options.legacySearch ?? false;
+/** The simulator's data, limits and counters; `reset()` puts every one back as it started. */
+class Runtime {
+  readonly apiKey: string;
+  readonly faults: FaultInjector;
+  state: SimulatorState;
+  stats = new StatsRecorder();
+  window: RateWindow;
+  quota: OrgQuota;
+  quirks: SimulatorQuirks;
+  inFlight = 0;
+  /** host:port the server listens on, for nextUrl when a request has no Host header. */
+  address = '';
+  private readonly fixture: ParsedFixture | null;
+  private readonly initialQuirks: SimulatorQuirks;
 
-  const buildState = () =>
-    fixture
-      ? SimulatorState.fromFixture(fixture)
-      : SimulatorState.fromFixture(
-          generateFixture({ companies: options.companies ?? 50, seed }),
-          'generated fixture',
-        );
+  constructor(readonly options: SimulatorOptions) {
+    this.apiKey = options.apiKey ?? 'simulator-key';
+    this.fixture = options.fixture ? parseFixture(options.fixture) : null;
+    this.initialQuirks = { nullPages: false, ...options.quirks };
+    this.quirks = { ...this.initialQuirks };
+    this.state = this.buildState();
+    const rate = this.initialRate();
+    this.window = new RateWindow(rate.limit, rate.windowSeconds);
+    this.quota = new OrgQuota(options.orgQuota ?? null, Date.now());
+    this.faults = new FaultInjector(options.seed ?? 1);
+    this.faults.set(options.faults ?? {}, Date.now());
+  }
 
-  let state = buildState();
-  let stats = new StatsRecorder();
-  let window = new RateWindow(initialRate.limit, initialRate.windowSeconds);
-  let quota = new OrgQuota(options.orgQuota ?? null, Date.now());
-  const faults = new FaultInjector(seed);
-  faults.set(options.faults ?? {}, Date.now());
-  let inFlight = 0;
+  reset(): void {
+    this.state = this.buildState();
+    this.stats = new StatsRecorder();
+    const rate = this.initialRate();
+    this.window = new RateWindow(rate.limit, rate.windowSeconds);
+    this.quota = new OrgQuota(this.options.orgQuota ?? null, Date.now());
+    this.faults.set(this.options.faults ?? {}, Date.now());
+    this.quirks = { ...this.initialQuirks };
+  }
 
-  const rateHeaders = (): Record<string, string> => {
+  send(res: ServerResponse, result: RouteResult): void {
+    this.stats.response(result.status);
+    sendJson(res, result.status, result.body, this.rateHeaders());
+  }
+
+  /** The 429 this request meets (storm, concurrency cap, window, monthly quota), or null. */
+  limited(now: number): RouteResult | null {
+    const maxConcurrent = this.options.maxConcurrent ?? null;
+    if (this.faults.storming(now)) return rateLimited('Rate limit exceeded (simulated 429 storm)');
+    if (maxConcurrent !== null && this.inFlight > maxConcurrent) {
+      return rateLimited(`Too many concurrent requests: at most ${maxConcurrent} may be in flight`);
+    }
+    if (!this.window.tryTake(now)) {
+      return rateLimited(
+        `Rate limit exceeded: ${this.window.limit} requests per ${this.window.windowSeconds} seconds per API key`,
+      );
+    }
+    if (!this.quota.tryTake()) return rateLimited('Monthly request quota of this account is exhausted');
+    return null;
+  }
+
+  private rateHeaders(): Record<string, string> {
     const now = Date.now();
-    const org = quota.headers(now);
+    const org = this.quota.headers(now);
     return {
-      'x-ratelimit-limit-user': String(window.limit),
-      'x-ratelimit-limit-user-remaining': String(window.remaining(now)),
-      'x-ratelimit-limit-user-reset': String(window.resetSeconds(now)),
+      'x-ratelimit-limit-user': String(this.window.limit),
+      'x-ratelimit-limit-user-remaining': String(this.window.remaining(now)),
+      'x-ratelimit-limit-user-reset': String(this.window.resetSeconds(now)),
       'x-ratelimit-limit-org': org.limit,
       'x-ratelimit-limit-org-remaining': org.remaining,
       'x-ratelimit-limit-org-reset': org.reset,
     };
-  };
-
-  const send = (res: ServerResponse, result: RouteResult): void => {
-    stats.response(result.status);
-    sendJson(res, result.status, result.body, rateHeaders());
-  };
-
-  const rateLimited = (message: string): RouteResult => errorResult(429, { code: 'rate-limit', message });
-
-  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const method = req.method ?? 'GET';
-    const match = router.match(method, url.pathname);
-    stats.request(`${method} ${match ? match.route.template : '(unknown route)'}`);
-    const v2 = url.pathname.startsWith('/v2/');
-    if (!authorized(req, apiKey, v2)) {
-      const how = v2 ? 'Authorization: Bearer <key>' : 'HTTP Basic auth with the key as password';
-      send(
-        res,
-        errorResult(401, { code: 'authentication', message: `Missing or invalid API key (send ${how})` }),
-      );
-      return;
-    }
-    inFlight += 1;
-    stats.inFlight(inFlight);
-    try {
-      const now = Date.now();
-      if (faults.storming(now)) return send(res, rateLimited('Rate limit exceeded (simulated 429 storm)'));
-      if (maxConcurrent !== null && inFlight > maxConcurrent) {
-        return send(
-          res,
-          rateLimited(`Too many concurrent requests: at most ${maxConcurrent} may be in flight`),
-        );
-      }
-      if (!window.tryTake(now)) {
-        return send(
-          res,
-          rateLimited(
-            `Rate limit exceeded: ${window.limit} requests per ${window.windowSeconds} seconds per API key`,
-          ),
-        );
-      }
-      if (!quota.tryTake())
-        return send(res, rateLimited('Monthly request quota of this account is exhausted'));
-      // The fault is decided before anything is applied: a failed or dropped PATCH writes nothing.
-      const decision = faults.decide(now, method);
-      const text = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
-      if (decision.delayMs > 0) await delay(decision.delayMs);
-      if (decision.outcome === 'drop') {
-        stats.drop();
-        req.socket.destroy();
-        return;
-      }
-      if (decision.outcome !== 'ok') {
-        const message =
-          decision.outcome === 503 ? 'Service temporarily unavailable' : 'Internal server error';
-        return send(
-          res,
-          errorResult(decision.outcome, { code: 'server', message: `${message} (simulated)` }),
-        );
-      }
-      if (!match)
-        return send(
-          res,
-          errorResult(404, { code: 'not-found', message: `No route ${method} ${url.pathname}` }),
-        );
-      if (text === null)
-        return send(res, errorResult(413, { code: 'bad-request', message: 'Request body too large' }));
-      let body: unknown;
-      if (text !== '') {
-        try {
-          body = JSON.parse(text);
-        } catch (error) {
-          const message = `Request body is not valid JSON: ${(error as Error).message}`;
-          return send(res, errorResult(400, { code: 'bad-request', message }));
-        }
-      }
-      options.onRequest?.({ method, path: url.pathname, query: new URLSearchParams(url.searchParams), body });
-      // A create fault strikes before the create takes effect, or after it (the response is lost).
-      const createFault = match.route.creates ? faults.decideCreate() : { when: 'none' as const };
-      const strike = async (): Promise<void> => {
-        if (createFault.when === 'none') return;
-        stats.createFault(createFault.when);
-        const failed = await deliverCreateFault(createFault, req);
-        if (failed !== null) send(res, failed);
-        else if (createFault.kind === 'drop') stats.drop();
-      };
-      if (createFault.when === 'before-commit') return await strike();
-      const result = match.route.handle({
-        state,
-        params: match.params,
-        query: url.searchParams,
-        pathname: url.pathname,
-        body,
-        baseUrl: `http://${req.headers.host ?? `${host}:${port}`}`,
-        legacyDropdowns,
-        quirks,
-        recordPatch: (record, count) => stats.patch(record, count),
-        legacySearch,
-        recordEntityPatch: (record, count) => stats.entityPatch(record, count),
-      });
-      if (createFault.when === 'after-commit') return await strike();
-      send(res, result);
-    } finally {
-      inFlight -= 1;
-    }
   }
 
+  private initialRate(): { limit: number; windowSeconds: number } {
+    return this.options.rateLimit ?? { limit: 900, windowSeconds: 60 };
+  }
+
+  private buildState(): SimulatorState {
+    return this.fixture
+      ? SimulatorState.fromFixture(this.fixture)
+      : SimulatorState.fromFixture(
+          generateFixture({ companies: this.options.companies ?? 50, seed: this.options.seed ?? 1 }),
+          'generated fixture',
+        );
+  }
+}
+
+const rateLimited = (message: string): RouteResult => errorResult(429, { code: 'rate-limit', message });
+
+type RouteMatch = NonNullable<ReturnType<typeof router.match>>;
+
+/** One API request: auth, limits, the seeded fault, then the route (all-or-nothing, as Affinity). */
+async function handleApi(rt: Runtime, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const method = req.method ?? 'GET';
+  const match = router.match(method, url.pathname);
+  rt.stats.request(`${method} ${match ? match.route.template : '(unknown route)'}`);
+  const refusal = unauthorized(req, rt.apiKey, url);
+  if (refusal) return rt.send(res, refusal);
+  rt.inFlight += 1;
+  rt.stats.inFlight(rt.inFlight);
+  try {
+    const now = Date.now();
+    const limited = rt.limited(now);
+    if (limited) return rt.send(res, limited);
+    // The fault is decided before anything is applied: a failed or dropped PATCH writes nothing.
+    const decision = rt.faults.decide(now, method);
+    const text = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
+    if (decision.delayMs > 0) await delay(decision.delayMs);
+    if (decision.outcome === 'drop') {
+      rt.stats.drop();
+      req.socket.destroy();
+      return;
+    }
+    if (decision.outcome !== 'ok') return rt.send(res, serverFault(decision.outcome));
+    if (!match)
+      return rt.send(
+        res,
+        errorResult(404, { code: 'not-found', message: `No route ${method} ${url.pathname}` }),
+      );
+    const body = parseBody(text);
+    if (!body.ok) return rt.send(res, body.error);
+    rt.options.onRequest?.({
+      method,
+      path: url.pathname,
+      query: new URLSearchParams(url.searchParams),
+      body: body.value,
+    });
+    await route(rt, req, res, url, match, body.value);
+  } finally {
+    rt.inFlight -= 1;
+  }
+}
+
+function unauthorized(req: IncomingMessage, apiKey: string, url: URL): RouteResult | null {
+  const v2 = url.pathname.startsWith('/v2/');
+  if (authorized(req, apiKey, v2)) return null;
+  const how = v2 ? 'Authorization: Bearer <key>' : 'HTTP Basic auth with the key as password';
+  return errorResult(401, { code: 'authentication', message: `Missing or invalid API key (send ${how})` });
+}
+
+function serverFault(status: 500 | 503): RouteResult {
+  const message = status === 503 ? 'Service temporarily unavailable' : 'Internal server error';
+  return errorResult(status, { code: 'server', message: `${message} (simulated)` });
+}
+
+function parseBody(text: string | null): { ok: true; value: unknown } | { ok: false; error: RouteResult } {
+  if (text === null)
+    return { ok: false, error: errorResult(413, { code: 'bad-request', message: 'Request body too large' }) };
+  if (text === '') return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    const message = `Request body is not valid JSON: ${(error as Error).message}`;
+    return { ok: false, error: errorResult(400, { code: 'bad-request', message }) };
+  }
+}
+
+/** Runs the matched route; a create fault strikes before the create takes effect, or after it (the response is lost). */
+async function route(
+  rt: Runtime,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  match: RouteMatch,
+  body: unknown,
+): Promise<void> {
+  const createFault = match.route.creates ? rt.faults.decideCreate() : { when: 'none' as const };
+  const strike = async (): Promise<void> => {
+    if (createFault.when === 'none') return;
+    rt.stats.createFault(createFault.when);
+    const failed = await deliverCreateFault(createFault, req);
+    if (failed !== null) rt.send(res, failed);
+    else if (createFault.kind === 'drop') rt.stats.drop();
+  };
+  if (createFault.when === 'before-commit') return await strike();
+  const result = match.route.handle({
+    state: rt.state,
+    params: match.params,
+    query: url.searchParams,
+    pathname: url.pathname,
+    body,
+    baseUrl: `http://${req.headers.host ?? rt.address}`,
+    legacyDropdowns: rt.options.legacyDropdowns ?? false,
+    quirks: rt.quirks,
+    recordPatch: (record, count) => rt.stats.patch(record, count),
+    legacySearch: rt.options.legacySearch ?? false,
+    recordEntityPatch: (record, count) => rt.stats.entityPatch(record, count),
+  });
+  if (createFault.when === 'after-commit') return await strike();
+  rt.send(res, result);
+}
+
+/** Starts an Affinity API v2 simulator over HTTP. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const rt = new Runtime(options);
   const sim = {
-    stats: () => stats.snapshot(window.maxInWindow),
-    reset() {
-      state = buildState();
-      stats = new StatsRecorder();
-      window = new RateWindow(initialRate.limit, initialRate.windowSeconds);
-      quota = new OrgQuota(options.orgQuota ?? null, Date.now());
-      faults.set(options.faults ?? {}, Date.now());
-      quirks = { ...initialQuirks };
-    },
+    stats: () => rt.stats.snapshot(rt.window.maxInWindow),
+    reset: () => rt.reset(),
     setQuirks: (q: Partial<SimulatorQuirks>) => {
-      quirks = { ...quirks, ...q };
+      rt.quirks = { ...rt.quirks, ...q };
     },
-    setFaults: (f: FaultOptions) => faults.set(f, Date.now()),
-    setRateLimit: (r: { limit?: number | undefined; windowSeconds?: number | undefined }) => window.set(r),
-    dump: () => state.dump(),
-    edit: (request: EditRequest) => applyEdit(state, request),
-    setChangeTracking: (request: TrackingRequest) => setChangeTracking(state, request),
+    setFaults: (f: FaultOptions) => rt.faults.set(f, Date.now()),
+    setRateLimit: (r: { limit?: number | undefined; windowSeconds?: number | undefined }) => rt.window.set(r),
+    dump: () => rt.state.dump(),
+    edit: (request: EditRequest) => applyEdit(rt.state, request),
+    setChangeTracking: (request: TrackingRequest) => setChangeTracking(rt.state, request),
   };
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://simulator.invalid');
     const work = url.pathname.startsWith('/_simulator/')
       ? handleControl(req, res, url, sim)
-      : handleApi(req, res, url);
+      : handleApi(rt, req, res, url);
     work.catch((error: unknown) => {
       if (!res.headersSent) {
         sendJson(res, 500, {
@@ -302,18 +343,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  rt.address = `${host}:${port}`;
 
   return {
     url: `http://${urlHost}:${port}`,
     port,
-    apiKey,
+    apiKey: rt.apiKey,
     stats: sim.stats,
     reset: sim.reset,
     setFaults: sim.setFaults,
     setRateLimit: sim.setRateLimit,
     setQuirks: sim.setQuirks,
     get state() {
-      return state;
+      return rt.state;
     },
     edit(request) {
       const problem = sim.edit(request);

@@ -1,5 +1,4 @@
 import type { EntityKind } from '../affinity/entity-schemas.js';
-import type { FieldUpdate } from '../affinity/field-value.js';
 import { destinationOf } from '../mappings/mapping-schema.js';
 import type { Source } from '../sources/source.js';
 import { MemoryStateStore } from '../state/memory-state-store.js';
@@ -8,6 +7,7 @@ import { EntityLookup } from './entity-lookup.js';
 import { entityTarget } from './entity-target.js';
 import type { EntryIndex } from './entry-index.js';
 import { type CurrentValues, countSkippedRows } from './incremental/incremental-read.js';
+import type { StateSession } from './incremental/state-session.js';
 import { listTarget } from './list-target.js';
 import { checkPlan } from './phases/check-plan.js';
 import { collectRows } from './phases/collect-rows.js';
@@ -102,23 +102,30 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
   if (!writes.ok) return reportRun(run, writes, current?.info);
   const ready = writes.value;
 
-  // sync: incremental — the kept state follows each write; live and dry runs keep none.
-  const session = current?.session;
-  const writer = session ? session.tracking(target, plannedUpdates(ready)) : target;
-  const written = await guarded(run, () => writeChanges(run, writer, fields.value, ready));
+  const written = await writeKeepingState(run, target, fields.value, ready, current?.session);
   if (lookup !== undefined) run.log.info({ searches: lookup.searches }, 'entity lookups sent');
-  if (session === undefined) return reportRun(run, written);
-  // The watermark moves only when the run finished (its writes stopped by nothing fatal).
-  const finished = await guarded(run, async () => {
+  return reportRun(run, written, current?.info);
+}
+
+/**
+ * Phase 5 with sync: incremental's kept state following each write (live and dry runs keep none);
+ * the watermark moves only when the run finished (its writes stopped by nothing fatal).
+ */
+async function writeKeepingState(
+  run: RunContext,
+  target: Target,
+  fields: MappedField[],
+  ready: EntryChanges[],
+  session: StateSession | undefined,
+): Promise<PhaseOutcome<void>> {
+  if (session === undefined) return guarded(run, () => writeChanges(run, target, fields, ready));
+  const planned = new Map(ready.map((w) => [w.entry.listEntryId, w.changed.map((c) => c.update)]));
+  const writer = session.tracking(target, planned);
+  const written = await guarded(run, () => writeChanges(run, writer, fields, ready));
+  return guarded(run, async () => {
     await session.finish(written.ok);
     return written;
   });
-  return reportRun(run, finished, current?.info);
-}
-
-/** Every update each entry gets this run, for the state kept around its writes. */
-function plannedUpdates(writes: readonly EntryChanges[]): Map<number, FieldUpdate[]> {
-  return new Map(writes.map((w) => [w.entry.listEntryId, w.changed.map((c) => c.update)]));
 }
 
 /**
