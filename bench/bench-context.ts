@@ -46,11 +46,13 @@ export class BenchContext {
     limit: number;
     windowSeconds: number;
     latency?: boolean;
+    /** Change tracking on for the list's fields (incremental scenarios). @defaultValue false */
+    trackChanges?: boolean;
   }): Promise<RunningSimulator> {
     const withLatency = options.latency ?? true;
     const sim = await startSimulator({
       apiKey: `bench-${randomUUID()}`,
-      fixture: benchFixture(options.entries),
+      fixture: benchFixture(options.entries, { trackChanges: options.trackChanges ?? false }),
       rateLimit: { limit: options.limit, windowSeconds: options.windowSeconds },
       // latency ± jitter, uniform: the simulator adds [0, jitterMs) to a fixed delay.
       faults: withLatency

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 /** Scenario ids, in the order they run. */
-export const scenarioIds = ['S1', 'baseline', 'S2', 'S3', 'S4', 'S6', 'S1r'] as const;
+export const scenarioIds = ['S1', 'S1i', 'baseline', 'S2', 'S3', 'S4', 'S5', 'S6', 'S1r'] as const;
 export type ScenarioId = (typeof scenarioIds)[number];
 
 export interface BenchOptions {
@@ -33,7 +33,7 @@ export class BenchUsageError extends Error {
 }
 
 export const benchUsage = `usage: npm run bench -- [options]
-  --only S1,baseline,S2,S3,S4,S6,S1r   scenarios to run (default all)
+  --only S1,S1i,baseline,S2,S3,S4,S5,S6,S1r   scenarios to run (default all; S1i, S5: sync: incremental)
   --scale X                        multiply every size (default 1: 10,000 entries; S4 1,000,000 rows)
   --latency MS --jitter MS         simulator latency (default 120 ± 40)
   --limit N --window S             S2/S3 simulator window (default 900 per 24 s)

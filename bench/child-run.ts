@@ -11,6 +11,8 @@ import { createLogger } from '../src/log/logger.js';
 import { loadMappingFile } from '../src/mappings/load-mapping.js';
 import { openRunSink } from '../src/results/open-run-sink.js';
 import { openSource } from '../src/sources/open-source.js';
+import { MemoryStateStore } from '../src/state/memory-state-store.js';
+import { RedisStateStore } from '../src/state/redis-state-store.js';
 import { runSync, type SyncProgress } from '../src/sync/engine.js';
 import type { RunReport } from '../src/sync/report.js';
 
@@ -69,6 +71,10 @@ const limiter = await createLimiter({
   logger,
 });
 const client = new AffinityClient({ apiKey: config.apiKey, baseUrl: env.AFFINITY_BASE_URL, limiter, logger });
+// The state store `run` uses: Redis (incremental state survives between child runs) or memory.
+const state = env.REDIS_URL
+  ? new RedisStateStore({ redis: env.REDIS_URL, keyPrefix: `${env.QUEUE_PREFIX}:` })
+  : new MemoryStateStore();
 
 const lines = createInterface({ input: process.stdin });
 process.stdout.write('ready\n');
@@ -96,6 +102,7 @@ try {
       limiter,
       logger,
       openSource: (source) => openSource(source, { logger, mappingName: loaded.mapping.name }),
+      state,
     },
     {
       mapping: loaded.mapping,
@@ -115,6 +122,7 @@ try {
   await sink.finish(report);
 } finally {
   await limiter.close();
+  await state.close();
 }
 // The results store's last rows are written before the clock stops: its cost is in the wall time.
 const finishedAt = Date.now();

@@ -29,9 +29,9 @@ export const entryIdBase = 1_000_000;
 
 /**
  * A simulator fixture with companies 1..entries on the Portfolio list, one entry each, every mapped
- * field filled with entity i's current value.
+ * field filled with entity i's current value; `trackChanges` turns change tracking on for list fields.
  */
-export function benchFixture(entries: number): Fixture {
+export function benchFixture(entries: number, options: { trackChanges?: boolean } = {}): Fixture {
   const companies: Array<{ id: number; name: string; domain: string; domains: string[] }> = [];
   const listEntries: Array<{ id: number; entityId: number; values: Record<string, unknown> }> = [];
   for (let i = 1; i <= entries; i++) {
@@ -52,7 +52,16 @@ export function benchFixture(entries: number): Fixture {
   return {
     companies,
     lists: [
-      { id: benchListId, name: 'Portfolio', type: 'company', fields: portfolioFields, entries: listEntries },
+      {
+        id: benchListId,
+        name: 'Portfolio',
+        type: 'company',
+        // Incremental scenarios turn change tracking on for the list's fields (the feed serves only those).
+        fields: options.trackChanges
+          ? portfolioFields.map((f) => (f.type === 'list' ? { ...f, trackChanges: true } : f))
+          : portfolioFields,
+        entries: listEntries,
+      },
     ],
   };
 }

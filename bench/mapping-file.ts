@@ -12,6 +12,8 @@ export interface BenchMapping {
   table: string;
   /** Optional SQL condition, e.g. `company_id % 3 = 0` for one of three workers. */
   where?: string;
+  /** `sync:` of the mapping. @defaultValue "live" */
+  sync?: 'live' | 'incremental';
 }
 
 /**
@@ -31,6 +33,7 @@ export async function writeMappingFile(dir: string, options: BenchMapping): Prom
     ],
     fields: benchFields,
     mode: 'diff',
+    ...(options.sync === undefined ? {} : { sync: options.sync }),
   };
   const file = join(dir, `${options.name}.yaml`);
   await writeFile(file, stringify(mapping));

@@ -6,6 +6,7 @@ import type { BenchOptions } from './bench-options.js';
 import { type BenchResults, renderMarkdown, type ScenarioResult } from './results.js';
 import { backfillScenario } from './scenario-backfill.js';
 import { baselineScenario } from './scenario-baseline.js';
+import { incrementalScenario, largeIncremental, nightlyIncremental } from './scenario-incremental.js';
 import { learnedWindowScenario } from './scenario-learned-window.js';
 import { type NightlyOutcome, nightlyScenario } from './scenario-nightly.js';
 import { resultsStoreScenario } from './scenario-results-store.js';
@@ -47,6 +48,12 @@ export async function runBench(
           break;
         case 'S4':
           scenarios.push(await throughputScenario(ctx));
+          break;
+        case 'S1i':
+          scenarios.push(await incrementalScenario(ctx, nightlyIncremental));
+          break;
+        case 'S5':
+          scenarios.push(await incrementalScenario(ctx, largeIncremental));
           break;
         case 'S1r':
           scenarios.push(await resultsStoreScenario(ctx));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Logger } from '../log/logger.js';
 import { AffinityApiError } from './affinity-api-error.js';
+import type { FieldValueChange, V1FieldTracking } from './change-schemas.js';
 import {
   type DropdownOptionToCreate,
   type V1ListEntry,
@@ -125,6 +126,15 @@ export class AffinityClient {
     );
   }
 
+  /** One list entry with its entity and the values of `fieldIds` (one request, ≤100 fields). */
+  getListEntry(listId: number, listEntryId: number, fieldIds: string[]): Promise<ListEntry> {
+    return this.get(
+      `/v2/lists/${listId}/list-entries/${listEntryId}`,
+      { fieldIds },
+      responseSchemas.listEntry,
+    );
+  }
+
   /** The fields (with values) of one list entry; all of them, or only `fieldIds`. */
   getListEntryFields(listId: number, listEntryId: number, fieldIds?: string[]): Promise<Field[]> {
     return this.all(
@@ -168,6 +178,31 @@ export class AffinityClient {
 
   getCompany(companyId: number): Promise<Entity> {
     return this.get(`/v2/companies/${companyId}`, {}, responseSchemas.company);
+  }
+
+  /**
+   * Pages of GET /v2/field-value-changes matching `filter` (Affinity's filter language, e.g.
+   * `(field.id=field-1 | field.id=field-2) & changedAt>=2026-01-01T00:00:00Z`), oldest first.
+   */
+  fieldValueChangePages(filter: string, options: { limit?: number } = {}): AsyncIterable<FieldValueChange[]> {
+    return this.pages(
+      '/v2/field-value-changes',
+      { filter, limit: options.limit ?? maxPageSize },
+      responseSchemas.fieldValueChangePage,
+    );
+  }
+
+  /**
+   * v1 GET /fields: a list's own fields with `listId`, the account's global fields with null —
+   * the only documented place that tells whether a field tracks changes (`track_changes`).
+   */
+  getV1FieldTracking(listId: number | null): Promise<V1FieldTracking[]> {
+    return this.transport.request({
+      method: 'GET',
+      url: this.transport.url('/fields', listId === null ? {} : { list_id: listId }),
+      schema: responseSchemas.v1FieldTracking,
+      auth: 'basic',
+    });
   }
 
   /** Fields of companies or persons themselves (global, enriched, relationship-intelligence), every page. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fieldValueChangeSchema, v1FieldTrackingSchema } from './change-schemas.js';
 
 // Shapes of what Affinity API v2 returns, as far as affinity-sync reads them (official documents in
 // test/fixtures/affinity-openapi/, both versions). They accept everything the documents allow and
@@ -144,4 +145,7 @@ export const responseSchemas = {
   dropdownOption: dropdownOptionSchema,
   v1Fields: z.array(v1FieldSchema),
   error: errorBodySchema,
+  listEntry: listEntrySchema,
+  fieldValueChangePage: pagedSchema(fieldValueChangeSchema),
+  v1FieldTracking: z.array(v1FieldTrackingSchema),
 } as const;

@@ -5,6 +5,7 @@ import { cronProblem } from './cron.js';
 import { describeInput, expected, isFromEnvironment } from './describe-input.js';
 import { expectSchema, tolerateSchema } from './health-schema.js';
 import { type EntityTarget, entityTargets, matchKinds, matchRuleProblem } from './match-rules.js';
+import { syncSettingsProblem, syncSettingsShape } from './sync-settings.js';
 
 // The mapping format: one schema is the source of truth for the type, the defaults and the messages
 // a person reads (each schema carries its own "expected …, found …" error map). Objects are strict:
@@ -178,10 +179,16 @@ export const mappingSchema = z
       expect: expectSchema.optional(),
       /** Opt-in creation: onUnmatched, onUnknownCompany, companyName, maxCreates (create-settings.ts). */
       ...createSettingsShape,
+      /** How current values are read: sync, reconcileEvery (sync-settings.ts). */
+      ...syncSettingsShape,
     },
     { error: expected('a mapping with name, source, list, match and fields') },
   )
   .superRefine(checkDestination)
+  .superRefine((mapping, ctx) => {
+    const problem = syncSettingsProblem(mapping);
+    if (problem !== null) ctx.addIssue({ code: 'custom', path: ['sync'], message: problem });
+  })
   .superRefine((mapping, ctx) => {
     for (const { path, message } of createSettingsProblems(mapping))
       ctx.addIssue({ code: 'custom', path, message });

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { listOnlyKeys } from './create-settings.js';
 import { describeInput, withInputLabels } from './describe-input.js';
 import { type Mapping, mappingSchema } from './mapping-schema.js';
+import { syncKeys } from './sync-settings.js';
 
 /** A problem at a path of the document, as segments; `atKey` points at the key rather than its value. */
 export interface SegmentedProblem {
@@ -190,7 +191,7 @@ function withoutExclusive(allowed: readonly string[], parent: unknown): string[]
     if (present !== undefined) for (const key of group) if (key !== present) dropped.add(key);
   }
   // Creation adds to a list: a target mapping is not offered its keys.
-  if ('target' in parent) for (const key of listOnlyKeys) dropped.add(key);
+  if ('target' in parent) for (const key of [...listOnlyKeys, ...syncKeys]) dropped.add(key);
   return allowed.filter((key) => !dropped.has(key));
 }
 

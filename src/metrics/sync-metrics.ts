@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { registerResultsMetrics } from '../results/results-metrics.js';
 import type { RunReport } from '../sync/report.js';
+import { IncrementalMetrics } from './incremental-metrics.js';
 import { RunHealthMetrics } from './run-health-metrics.js';
 
 /**
@@ -18,6 +19,7 @@ export class SyncMetrics {
   readonly #limiterWait: Counter<'mapping'>;
   readonly #lastSuccess: Gauge<'mapping'>;
   readonly #duration: Histogram<'mapping'>;
+  readonly #incremental: IncrementalMetrics;
   readonly #health: RunHealthMetrics;
 
   /** @param options.defaultMetrics also collect Node's process metrics. @defaultValue true */
@@ -80,6 +82,7 @@ export class SyncMetrics {
       registers,
     });
     registerResultsMetrics(this.registry);
+    this.#incremental = new IncrementalMetrics(this.registry);
     this.#health = new RunHealthMetrics(registers);
   }
 
@@ -95,6 +98,7 @@ export class SyncMetrics {
     this.#rateLimited.inc({ mapping }, report.calls.rateLimited);
     this.#limiterWait.inc({ mapping }, report.limiterWaitMs / 1000);
     this.#duration.observe({ mapping }, report.durationMs / 1000);
+    this.#incremental.recordRun(report);
     // Succeeded includes runs with warnings (within the mapping's tolerate:).
     if (report.status === 'succeeded') {
       this.#lastSuccess.set({ mapping }, Date.parse(report.finishedAt) / 1000);

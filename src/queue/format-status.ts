@@ -39,8 +39,18 @@ export function formatRun(entry: HistoryEntry): string {
     `entries ${r.entries.updated} updated/${r.entries.unchanged} unchanged/${r.entries.failed} failed`,
     `fields ${r.fields.written} written`,
     `calls ${r.calls.total} (${r.calls.read} read, ${r.calls.write} write, ${r.calls.rateLimited} rate-limited)`,
+    ...syncPart(r.sync),
     `${entry.trigger}, job ${entry.jobId}, attempt ${entry.attempt}/${entry.attempts}`,
   ];
   const line = parts.join('  ');
   return r.error ? `${line}\n    error: ${r.error}` : line;
+}
+
+/** How an incremental mapping read current values; nothing for live runs. */
+function syncPart(sync: HistoryEntry['report']['sync']): string[] {
+  if (sync === undefined || sync.kind === 'live') return [];
+  if (sync.kind === 'reconcile') return [`reconcile (${sync.reason ?? 'full read'})`];
+  return [
+    `incremental (${sync.rowsSkipped} skipped, ${sync.entriesFlagged} flagged, ${sync.callsSaved} calls saved)`,
+  ];
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { type EditRequest, editRequestSchema, type TrackingRequest, trackingRequestSchema } from './edits.js';
 import { type FaultOptions, faultOptionsSchema } from './faults.js';
 import type { Fixture } from './fixture.js';
 import { readBody, sendJson } from './http-io.js';
@@ -14,6 +15,9 @@ export interface SimulatorControl {
   setRateLimit(rateLimit: { limit?: number | undefined; windowSeconds?: number | undefined }): void;
   setQuirks(quirks: Partial<SimulatorQuirks>): void;
   dump(): Fixture;
+  /** Returns an error text, or null when applied. */
+  edit(request: EditRequest): string | null;
+  setChangeTracking(request: TrackingRequest): string | null;
 }
 
 const quirksSchema = z.strictObject({ nullPages: z.boolean().optional() });
@@ -66,6 +70,20 @@ export async function handleControl(
       if (typeof rate === 'string') return badRequest(res, `rate-limit: ${rate}`);
       sim.setRateLimit(rate);
       return sendJson(res, 200, { rateLimit: rate });
+    }
+    case 'POST /_simulator/edits': {
+      const edit = await jsonBody(req, editRequestSchema);
+      if (typeof edit === 'string') return badRequest(res, `edits: ${edit}`);
+      const problem = sim.edit(edit);
+      if (problem !== null) return badRequest(res, `edits: ${problem}`);
+      return sendJson(res, 200, { applied: true });
+    }
+    case 'POST /_simulator/change-tracking': {
+      const tracking = await jsonBody(req, trackingRequestSchema);
+      if (typeof tracking === 'string') return badRequest(res, `change-tracking: ${tracking}`);
+      const problem = sim.setChangeTracking(tracking);
+      if (problem !== null) return badRequest(res, `change-tracking: ${problem}`);
+      return sendJson(res, 200, { tracking });
     }
     case 'POST /_simulator/quirks': {
       const quirks = await jsonBody(req, quirksSchema);

@@ -49,4 +49,6 @@ export interface SimField {
   enrichmentSource: string | null;
   dropdownOptions: SimDropdownOption[];
   optionById: Map<number, SimDropdownOption>;
+  /** Changes are recorded in the change log (field-value-changes) only while this is on. */
+  trackChanges: boolean;
 }

@@ -21,6 +21,8 @@ export const fixtureFieldSchema = z.strictObject({
   valueType: z.enum(simValueTypes),
   enrichmentSource: z.string().nullable().optional(),
   dropdownOptions: z.array(fixtureDropdownOptionSchema).optional(),
+  /** Affinity's per-field "track changes" setting: only tracked fields appear in field-value-changes. @defaultValue false */
+  trackChanges: z.boolean().optional(),
 });
 
 export const fixtureEntrySchema = z.strictObject({

@@ -1,3 +1,4 @@
+import { apiUserId, renderUser } from './change-log.js';
 import type { SimField } from './field-model.js';
 import { pagedResult } from './pagination.js';
 import { renderCompany } from './render-entity.js';
@@ -30,7 +31,7 @@ export const companyRoutes: Route[] = [
       status: 200,
       body: {
         tenant: { id: 1, name: 'Simulated Ventures', subdomain: 'simulated' },
-        user: { id: 1, firstName: 'Sim', lastName: 'Ulator', emailAddress: 'simulator@example.com' },
+        user: renderUser(apiUserId),
         grant: { type: 'api-key', scopes: ['api'], createdAt: '2024-01-01T00:00:00Z' },
       },
     }),

@@ -1,3 +1,5 @@
+import { apiUserId } from './change-log.js';
+import { applyUpdates } from './edits.js';
 import { documentedKinds, type SimField } from './field-model.js';
 import { pagedResult, pageRange, pageUrl } from './pagination.js';
 import { renderField } from './read-value.js';
@@ -86,7 +88,7 @@ export function renderEntity(
   }
 }
 
-function renderEntry(
+export function renderEntry(
   state: SimulatorState,
   list: SimList,
   entry: SimEntry,
@@ -157,7 +159,7 @@ export const listEntryRoutes: Route[] = [
       const check = validateUpdateFields(list, ctx.body);
       if (!check.ok) return errorResult(400, check.error);
       // All updates were valid: only now apply any (all or nothing).
-      for (const { field, data } of check.updates) ctx.state.store(entry, field, data);
+      applyUpdates(ctx.state, entry, check.updates, { changerId: apiUserId });
       ctx.recordPatch({ listId: list.id, listEntryId: entry.id, body: ctx.body }, check.updates.length);
       return { status: 200, body: { operation: 'update-fields' } };
     },

@@ -51,7 +51,7 @@ function renderV1Field(field: SimField, listId: number | null, id: number): Reco
     enrichment_source: field.enrichmentSource ?? 'none',
     value_type: v1ValueType(field.valueType),
     allows_multiple: field.valueType.endsWith('-multi'),
-    track_changes: false,
+    track_changes: field.trackChanges,
     dropdown_options: field.dropdownOptions.map((o, i) => ({
       id: o.id,
       text: o.text,

@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { authorized } from './auth.js';
 import { handleControl } from './control.js';
 import { deliverCreateFault } from './create-faults.js';
+import { applyEdit, type EditRequest, setChangeTracking, type TrackingRequest } from './edits.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
 import { type Fixture, type ParsedFixture, parseFixture } from './fixture.js';
 import { generateFixture } from './generate.js';
@@ -15,7 +16,9 @@ import { companyRoutes } from './routes-companies.js';
 import { createRoutes } from './routes-creates.js';
 import { entityRoutes } from './routes-entities.js';
 import { entityEntryRoutes } from './routes-entity-entries.js';
+import { fieldValueChangeRoutes } from './routes-field-value-changes.js';
 import { listEntryRoutes } from './routes-list-entries.js';
+import { listEntryReadRoutes } from './routes-list-entry.js';
 import { listRoutes } from './routes-lists.js';
 import { searchRoutes } from './routes-search.js';
 import { v1Routes } from './routes-v1.js';
@@ -85,6 +88,10 @@ export interface RunningSimulator {
   setQuirks(quirks: Partial<SimulatorQuirks>): void;
   /** Direct access to the data for tests. */
   readonly state: SimulatorState;
+  /** An edit by a person in Affinity (not the API key's user), recorded in field-value-changes; throws on invalid input. */
+  edit(request: EditRequest): void;
+  /** Turns a field's change tracking on or off. */
+  setChangeTracking(request: TrackingRequest): void;
   close(): Promise<void>;
 }
 
@@ -98,6 +105,8 @@ const router = new Router([
   ...v1Routes,
   ...createRoutes,
   ...entityEntryRoutes,
+  ...fieldValueChangeRoutes,
+  ...listEntryReadRoutes,
 ]);
 
 /** The simulator's data, limits and counters; `reset()` puts every one back as it started. */
@@ -303,6 +312,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     setFaults: (f: FaultOptions) => rt.faults.set(f, Date.now()),
     setRateLimit: (r: { limit?: number | undefined; windowSeconds?: number | undefined }) => rt.window.set(r),
     dump: () => rt.state.dump(),
+    edit: (request: EditRequest) => applyEdit(rt.state, request),
+    setChangeTracking: (request: TrackingRequest) => setChangeTracking(rt.state, request),
   };
 
   const server = createServer((req, res) => {
@@ -345,6 +356,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     setQuirks: sim.setQuirks,
     get state() {
       return rt.state;
+    },
+    edit(request) {
+      const problem = sim.edit(request);
+      if (problem !== null) throw new Error(`simulator edit: ${problem}`);
+    },
+    setChangeTracking(request) {
+      const problem = sim.setChangeTracking(request);
+      if (problem !== null) throw new Error(`simulator change tracking: ${problem}`);
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

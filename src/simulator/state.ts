@@ -1,3 +1,4 @@
+import { ChangeLog } from './change-log.js';
 import type { SimField } from './field-model.js';
 import {
   type Fixture,
@@ -70,6 +71,8 @@ export class SimulatorState {
   readonly opportunities = new Map<number, SimOpportunity>();
   /** Fixture `companyFields` / `personFields`: entity fields whether or not a list shows them. */
   readonly ownFields: Record<EntityKind, SimField[]> = { company: [], person: [] };
+  /** Field value changes of tracked fields, served by GET /v2/field-value-changes (not dumped). */
+  readonly changeLog = new ChangeLog();
 
   /** Builds state from a parsed fixture; throws FixtureError when a value does not fit its field. */
   static fromFixture(fixture: ParsedFixture, source = 'fixture'): SimulatorState {
@@ -270,6 +273,7 @@ function simField(f: FixtureField): SimField {
     enrichmentSource: f.enrichmentSource ?? (f.type === 'enriched' ? 'affinity-data' : null),
     dropdownOptions: f.dropdownOptions ?? [],
     optionById: new Map((f.dropdownOptions ?? []).map((o) => [o.id, o])),
+    trackChanges: f.trackChanges ?? false,
   };
 }
 
@@ -281,6 +285,7 @@ function dumpField(f: SimField): FixtureField {
     valueType: f.valueType,
     enrichmentSource: f.enrichmentSource,
     ...(f.dropdownOptions.length > 0 ? { dropdownOptions: f.dropdownOptions } : {}),
+    ...(f.trackChanges ? { trackChanges: true } : {}),
   };
 }
 

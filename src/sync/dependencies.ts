@@ -46,6 +46,7 @@ export async function createSyncDependencies(
     logger,
     allowance: () => limiter.allowance(),
     openSource: (config) => openSource(config, { logger, mappingName }),
+    state,
     lookup: new EntityLookup({ client, state, apiKey, logger }),
     close: async () => {
       await limiter.close();

@@ -6,6 +6,8 @@ import { holdUnmatched } from './create-run.js';
 import { EntityLookup } from './entity-lookup.js';
 import { entityTarget } from './entity-target.js';
 import type { EntryIndex } from './entry-index.js';
+import { type CurrentValues, countSkippedRows } from './incremental/incremental-read.js';
+import type { StateSession } from './incremental/state-session.js';
 import { listTarget } from './list-target.js';
 import { checkPlan } from './phases/check-plan.js';
 import { collectRows } from './phases/collect-rows.js';
@@ -41,13 +43,16 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
   let plan: (source: Source, fields: MappedField[]) => Promise<PhaseOutcome<EntryChanges[]>>;
   // A list run's index, kept for the create phase (opt-in creation works on lists only).
   let listIndex: EntryIndex | undefined;
+  // A list run's current values: how they were read, and the kept state that follows the writes.
+  let current: CurrentValues | undefined;
   if (destination.kind === 'list') {
     const list = listTarget(deps.client, destination.listId);
     target = list;
     plan = async (source, fields) => {
-      const planned = await planList(run, list, source, fields);
+      const planned = await planList(run, deps, destination.listId, list, source, fields);
       if (!planned.ok) return planned;
-      listIndex = planned.value.index;
+      listIndex = planned.value.current.index;
+      current = planned.value.current;
       return succeed(planned.value.writes);
     };
   } else {
@@ -79,10 +84,10 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
     if (!columns.ok) return columns;
     return plan(source, fields.value);
   });
-  if (!planned.ok) return reportRun(run, planned);
+  if (!planned.ok) return reportRun(run, planned, current?.info);
   // expect:, the quota forecast and the reserve skip: before anything is created or written.
   const checked = checkPlan(run, planned.value);
-  if (!checked.ok) return reportRun(run, checked);
+  if (!checked.ok) return reportRun(run, checked, current?.info);
 
   // Opt-in creation, between planning and writing: its new entries are written like the others.
   const creating = creates.value;
@@ -94,28 +99,55 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
       createRecords(run, withLookup, creating, index, fields.value, checked.value),
     );
   }
-  if (!writes.ok) return reportRun(run, writes);
+  if (!writes.ok) return reportRun(run, writes, current?.info);
   const ready = writes.value;
 
-  const written = await guarded(run, () => writeChanges(run, target, fields.value, ready));
+  const written = await writeKeepingState(run, target, fields.value, ready, current?.session);
   if (lookup !== undefined) run.log.info({ searches: lookup.searches }, 'entity lookups sent');
-  return reportRun(run, written);
+  return reportRun(run, written, current?.info);
 }
 
-/** A list run: read the list once, then stream the rows against it (holding unmatched ones to add). */
+/**
+ * Phase 5 with sync: incremental's kept state following each write (live and dry runs keep none);
+ * the watermark moves only when the run finished (its writes stopped by nothing fatal).
+ */
+async function writeKeepingState(
+  run: RunContext,
+  target: Target,
+  fields: MappedField[],
+  ready: EntryChanges[],
+  session: StateSession | undefined,
+): Promise<PhaseOutcome<void>> {
+  if (session === undefined) return guarded(run, () => writeChanges(run, target, fields, ready));
+  const planned = new Map(ready.map((w) => [w.entry.listEntryId, w.changed.map((c) => c.update)]));
+  const writer = session.tracking(target, planned);
+  const written = await guarded(run, () => writeChanges(run, writer, fields, ready));
+  return guarded(run, async () => {
+    await session.finish(written.ok);
+    return written;
+  });
+}
+
+/**
+ * A list run: the current values (a scan, or sync: incremental's state and change feed), then
+ * stream the rows against them (holding unmatched ones to add).
+ */
 async function planList(
   run: RunContext,
+  deps: SyncDependencies,
+  listId: number,
   target: Target,
   source: Source,
   fields: MappedField[],
-): Promise<PhaseOutcome<{ index: EntryIndex; writes: EntryChanges[] }>> {
-  const current = await guarded(run, () => readCurrent(run, target, fields));
+): Promise<PhaseOutcome<{ current: CurrentValues; writes: EntryChanges[] }>> {
+  const current = await guarded(run, () => readCurrent(run, target, fields, { ...deps, listId }));
   if (!current.ok) return current;
   const hold = holdUnmatched(run.creates);
+  const onMatched = countSkippedRows(current.value);
   const writes = await guarded(run, () =>
-    planRows(run, source.rows(), current.value, fields, listWords, hold),
+    planRows(run, source.rows(), current.value.index, fields, listWords, hold, onMatched),
   );
-  return writes.ok ? succeed({ index: current.value, writes: writes.value }) : writes;
+  return writes.ok ? succeed({ current: current.value, writes: writes.value }) : writes;
 }
 
 // Callers that pass no lookup (tests, tools) get one whose cache lives as long as this run.

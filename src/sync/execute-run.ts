@@ -16,6 +16,8 @@ export interface ExecuteRunOptions {
   logger: Logger;
   dryRun?: boolean;
   mode?: 'diff' | 'overwrite';
+  /** sync: incremental — reconcile this time (`run --full`). */
+  full?: boolean;
   runId?: string;
   onProgress?: (progress: SyncProgress) => void;
   signal?: AbortSignal;
@@ -44,6 +46,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunReport>
       dryRun,
       mode,
       runId,
+      ...(options.full ? { full: true } : {}),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       // The sink buffers and writes in the background; it never throws (src/sync/run-sink.ts).

@@ -4,6 +4,7 @@ import type { CallCounts } from '../affinity/client.js';
 import type { Tolerance } from '../mappings/health-schema.js';
 import type { Change, ChangeLog } from './change-log.js';
 import type { CreatedSummary, Creation } from './creation.js';
+import type { SyncInfo } from './incremental/sync-info.js';
 import type { Problem, ProblemLog } from './problem.js';
 import type { QuotaForecast } from './quota-forecast.js';
 import { type RunStatus, runHealth } from './run-health.js';
@@ -53,6 +54,8 @@ export interface RunReport {
   changes: Change[];
   /** Changes beyond the cap of 1,000 kept in `changes`. */
   changesOmitted: number;
+  /** How current values were read (live, reconcile or incremental) and what that saved; runs that got that far. */
+  sync?: SyncInfo;
   /** Mappings that opt in to creation: the ids created in this run (a dry run: none), what was held back. */
   created?: CreatedSummary;
   /** One record per list entry, company or option created (a dry run: that would be), like `changes`. */
@@ -76,6 +79,7 @@ export interface ReportInput {
   skipped?: 'quota-reserve';
   problems?: ProblemLog;
   changes?: ChangeLog;
+  sync?: SyncInfo;
   /** The mapping's `tolerate:`. @defaultValue nothing tolerated */
   tolerance?: Tolerance;
   forecast?: QuotaForecast;
@@ -112,6 +116,7 @@ export function buildReport(input: ReportInput): RunReport {
     problemsOmitted: input.problems?.omitted ?? 0,
     changes: input.changes?.items ?? [],
     changesOmitted: input.changes?.omitted ?? 0,
+    ...(input.sync === undefined ? {} : { sync: { ...input.sync } }),
     ...(input.creates === undefined
       ? {}
       : { created: copySummary(input.creates.summary), creations: [...input.creates.records] }),

@@ -31,6 +31,8 @@ export function formatSummary(report: RunReport): string {
   lines.push(
     `  calls    ${c.total} (${c.read} read, ${c.write} write), ${c.retried} retried, ${c.rateLimited} rate-limited; limiter wait ${(report.limiterWaitMs / 1000).toFixed(1)}s (summed over requests)`,
   );
+  const sync = syncLine(report);
+  if (sync !== undefined) lines.push(sync);
   // A report an older worker kept in the history has no `transient`.
   const t: Partial<RunReport['transient']> = report.transient ?? {};
   if (t.retried !== undefined && t.failed !== undefined && t.retried > 0) {
@@ -66,6 +68,29 @@ export function formatSummary(report: RunReport): string {
     }
   }
   return lines.join('\n');
+}
+
+/** How current values were read; nothing for plain `sync: live` mappings (nothing to say). */
+function syncLine(report: RunReport): string | undefined {
+  const sync = report.sync;
+  if (sync === undefined || (sync.kind === 'live' && sync.reason === 'mapping-live')) return undefined;
+  const saved = `${sync.callsSaved} calls saved vs a live scan (${sync.liveScanCalls} calls)`;
+  switch (sync.kind) {
+    case 'live':
+      return `  sync     live: ${sync.detail ?? sync.reason}`;
+    case 'reconcile':
+      return `  sync     reconcile (${sync.reason}${sync.detail ? `: ${sync.detail}` : ''}): the whole list read and the state rebuilt; ${saved}`;
+    case 'incremental':
+      return (
+        `  sync     incremental: ${sync.rowsSkipped} rows skipped by the state, ${sync.entriesFlagged} entries flagged by the feed, ` +
+        `${sync.entriesReread} re-read, ${sync.feedPages} feed pages; ${saved}` +
+        (sync.nextReconcileBy ? `; next reconcile by ${sync.nextReconcileBy}` : '')
+      );
+    default: {
+      const never: never = sync.kind;
+      return never;
+    }
+  }
 }
 
 const shownCreations = 20;

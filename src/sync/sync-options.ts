@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.js';
 import type { Mapping } from '../mappings/mapping-schema.js';
 import type { Source } from '../sources/source.js';
 import type { SourceConfig } from '../sources/source-config.js';
+import type { StateStore } from '../state/state-store.js';
 import type { ChangeSink } from './change-log.js';
 import type { CreateWithCheckOptions } from './create-with-check.js';
 import type { EntityLookup } from './entity-lookup.js';
@@ -16,6 +17,8 @@ export interface SyncDependencies {
   limiter: Limiter;
   openSource: (config: SourceConfig) => Source;
   logger: Logger;
+  /** Facts kept between runs (sync: incremental); without one, incremental mappings read like live. */
+  state?: StateStore;
   /** The monthly allowance Affinity's last response reported, if any (see src/affinity/allowance-watch.ts). */
   allowance?: () => QuotaAllowance | undefined;
   /** Domain → company and e-mail → person lookups, cached between runs. @defaultValue one cached for this run only */
@@ -32,6 +35,8 @@ export interface SyncOptions {
   dryRun?: boolean;
   /** Overrides the mapping's mode for this run. */
   mode?: RunMode;
+  /** sync: incremental — read the whole list and rebuild the state this time (`run --full`). @defaultValue false */
+  full?: boolean;
   /** PATCH requests in flight. @defaultValue 8 */
   concurrency?: number;
   runId?: string;

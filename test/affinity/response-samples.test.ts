@@ -56,6 +56,9 @@ const cases: Case[] = [
   // What POST …/dropdown-options answers (options: create).
   { response: 'dropdownOption', pointer: schema('DropdownOption') },
   { response: 'whoami', pointer: schema('WhoAmI') },
+  { response: 'listEntry', pointer: schema('ListEntryWithEntity') },
+  // 2026-07-15 only: incremental sync reads the change feed.
+  { response: 'fieldValueChangePage', pointer: schema('fieldValueChanges.FieldValueChangePaged') },
   {
     response: 'error',
     pointer: '#/components/responses/400/content/application~1json/schema',
@@ -145,6 +148,20 @@ describe('responses of the v1 API (no official document: a schema written from t
       expect(validate(sample), JSON.stringify(validate.errors)).toBe(true);
       expect(parseFailure('v1Fields', sample)).toBeNull();
       expect(parseFailure('v1Fields', later(sample))).toBeNull();
+    }
+  });
+});
+
+describe('v1 GET /fields as incremental sync reads it (track_changes)', () => {
+  const file = join(import.meta.dirname, '..', 'fixtures', 'affinity-v1', 'fields-response.schema.json');
+  const v1 = JSON.parse(readFileSync(file, 'utf8')) as JsonSchema;
+  it(`v1FieldTracking parses ${samplesPerResponse} samples of GET /fields`, () => {
+    const samples = fc
+      .sample(schemaArbitrary(v1, v1), { seed: seedOf('v1 tracking'), numRuns: samplesPerResponse })
+      .map(wire);
+    for (const sample of samples) {
+      expect(parseFailure('v1FieldTracking', sample)).toBeNull();
+      expect(parseFailure('v1FieldTracking', later(sample))).toBeNull();
     }
   });
 });

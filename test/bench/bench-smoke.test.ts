@@ -50,7 +50,9 @@ describe('parseBenchArgs', () => {
 
   it('names an unknown scenario and the known ones', () => {
     expect(() => parseBenchArgs(['--only', 'S9'], defaults)).toThrow(
-      new BenchUsageError('--only: unknown scenario "S9" (known: S1, baseline, S2, S3, S4, S6, S1r)'),
+      new BenchUsageError(
+        '--only: unknown scenario "S9" (known: S1, S1i, baseline, S2, S3, S4, S5, S6, S1r)',
+      ),
     );
     expect(() => parseBenchArgs(['--scale', '0'], defaults)).toThrow(
       '--scale must be a positive number; got "0"',
@@ -94,7 +96,17 @@ describe('runBench on a tiny size', () => {
     );
     const results = await runBench(options, { command: 'smoke', say: (line) => lines.push(line) });
 
-    expect(results.scenarios.map((s) => s.id)).toEqual(['S1', 'baseline', 'S2', 'S3', 'S4', 'S6', 'S1r']);
+    expect(results.scenarios.map((s) => s.id)).toEqual([
+      'S1',
+      'S1i',
+      'baseline',
+      'S2',
+      'S3',
+      'S4',
+      'S5',
+      'S6',
+      'S1r',
+    ]);
     const figure = (id: string, name: string) =>
       results.scenarios.find((s) => s.id === id)!.figures.find((f) => f.figure === name)!;
     // 200 entries, 10 changed: 2 pages + 10 PATCHes, plus the field and dropdown-option reads.
@@ -113,6 +125,16 @@ describe('runBench on a tiny size', () => {
     expect(figure('S4', 'rows read / matched / unmatched').value).toBe('20,000 / 2,000 / 18,000');
     expect(figure('S4', 'entries that would change').value).toBe('100 (expected 100)');
     expect(figure('S4', 'peak RSS of the sync process').number).toBeGreaterThan(0);
+    // Incremental: 200 entries, 10 changed: the field and option reads, whoami, v1 fields, one feed page, 10 PATCHes.
+    expect(figure('S1i', 'incremental run: calls').number).toBe(15);
+    expect(figure('S1i', 'live run: calls (scan + writes)').number).toBe(14);
+    // 1,000 entries, 5 changed, 1 edited in Affinity: the same five reads, one re-read, six PATCHes.
+    expect(figure('S5', 'incremental run: calls').number).toBe(12);
+    for (const id of ['S1i', 'S5']) {
+      expect(
+        figure(id, 'end state: incremental = live = warehouse, each needed entry written once').met,
+      ).toBe(true);
+    }
     expect(figure('S1r', 'wall-time ratio with / without, same calls').value).toMatch(/same calls/);
     expect(figure('S6', '40 per 5 s: 429s').number).toBe(0);
     expect(figure('S6', '120 per 60 s: requests (reads + writes)').value).toBe('9 (3 + 6)');

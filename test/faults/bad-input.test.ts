@@ -222,7 +222,7 @@ describe('bad input, as `affinity-sync run` reports it', () => {
       name: 'unknown key',
       text: () => mapping({ extra: 'colums:\n  a: b' }),
       message:
-        ':12:1 colums: unknown key "colums"; expected one of name, schedule, source, list, match, fields, mode, tolerate, expect, onUnmatched, onUnknownCompany, companyName, maxCreates',
+        ':12:1 colums: unknown key "colums"; expected one of name, schedule, source, list, match, fields, mode, tolerate, expect, onUnmatched, onUnknownCompany, companyName, maxCreates, sync, reconcileEvery',
     },
     {
       name: 'unknown field name',

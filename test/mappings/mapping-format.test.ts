@@ -132,8 +132,34 @@ describe('one message per invalid shape', () => {
 
   it('unknown key at the top level', () => {
     expect(problemsOf(m({ mode: 'mdoe: diff\n' }))).toEqual([
-      'mappings/test.yaml:11:1 mdoe: unknown key "mdoe" (did you mean "mode"?); expected one of name, schedule, source, list, match, fields, mode, tolerate, expect, onUnmatched, onUnknownCompany, companyName, maxCreates',
+      'mappings/test.yaml:11:1 mdoe: unknown key "mdoe" (did you mean "mode"?); expected one of name, schedule, source, list, match, fields, mode, tolerate, expect, onUnmatched, onUnknownCompany, companyName, maxCreates, sync, reconcileEvery',
     ]);
+  });
+
+  it('sync not live or incremental', () => {
+    expect(problemsOf(m({ mode: 'sync: fast\n' }))).toEqual([
+      'mappings/test.yaml:11:7 sync: expected live or incremental, found "fast"',
+    ]);
+  });
+
+  it('reconcileEvery not a duration', () => {
+    expect(problemsOf(m({ mode: 'sync: incremental\nreconcileEvery: 7 days\n' }))).toEqual([
+      'mappings/test.yaml:12:17 reconcileEvery: expected a duration like "7d" (a whole number of m, h, d or w), found "7 days"',
+    ]);
+  });
+
+  it('sync incremental on a target mapping, or with onUnmatched: add', () => {
+    expect(problemsOf(m({ list: 'target: companies\n', mode: 'sync: incremental\n' }))).toEqual([
+      "mappings/test.yaml:11:7 sync: incremental reads a list's change feed, and a target: companies mapping has no list (it reads its records by id already); remove sync: incremental",
+    ]);
+    expect(problemsOf(m({ mode: 'sync: incremental\nonUnmatched: add\n' }))).toEqual([
+      'mappings/test.yaml:11:7 sync: incremental does not see entries added to the list since its last reconcile, so onUnmatched: add could add a company twice; use sync: live with onUnmatched: add',
+    ]);
+  });
+
+  it('sync incremental with a reconcile period', () => {
+    const checked = checkMappingText(m({ mode: 'sync: incremental\nreconcileEvery: 36h\n' }), 'x.yaml', {});
+    expect(checked.mapping).toMatchObject({ sync: 'incremental', reconcileEvery: '36h' });
   });
 
   it('unknown key in schedule', () => {
@@ -414,7 +440,7 @@ describe('targets: exactly one of list and target, and the rules each takes', ()
     ]);
     expect(problemsOf(m({ list: '', mode: 'lst: 1\n' }))).toEqual([
       'mappings/test.yaml:1:1 list: expected an Affinity list id (list: 12345) or target: companies | persons (their global fields); neither is given',
-      'mappings/test.yaml:10:1 lst: unknown key "lst" (did you mean "list"?); expected one of name, schedule, source, list, target, match, fields, mode, tolerate, expect, onUnmatched, onUnknownCompany, companyName, maxCreates',
+      'mappings/test.yaml:10:1 lst: unknown key "lst" (did you mean "list"?); expected one of name, schedule, source, list, target, match, fields, mode, tolerate, expect, onUnmatched, onUnknownCompany, companyName, maxCreates, sync, reconcileEvery',
     ]);
   });
 });

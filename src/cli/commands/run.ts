@@ -12,7 +12,7 @@ import { progressReporter } from '../progress-reporter.js';
 import { reportFailure } from '../report-failure.js';
 import { checkReportPath } from '../report-path.js';
 
-const usage = `Usage: affinity-sync run <mapping file | mapping name> [--dry-run] [--mode overwrite] [--report FILE] [--quiet]
+const usage = `Usage: affinity-sync run <mapping file | mapping name> [--dry-run] [--mode overwrite] [--full] [--report FILE] [--quiet]
 
 Runs one mapping now: reads the source, matches rows to list entries, writes the changed values.
 
@@ -20,6 +20,7 @@ Options:
   --dry-run        do everything but the writes; show before → after per entry and field, and the
                    calls a real run would spend against the monthly allowance left
   --mode MODE      diff (send only changed values; default from the mapping) or overwrite
+  --full           sync: incremental — read the whole list and rebuild the kept state (a reconcile)
   --report FILE    write the JSON report to FILE (checked writable before anything is sent)
   --quiet          no progress (the line on a terminal, the progress log lines otherwise)
 
@@ -37,7 +38,7 @@ export const command: Command = {
   usage,
   async run(argv) {
     const parsed = parseCommandLine(() => parse(argv));
-    const { target, dryRun, mode, reportFile, quiet } = parsed;
+    const { target, dryRun, mode, full, reportFile, quiet } = parsed;
     let logger: Logger = silentLogger;
     // On a terminal the logger writes through the progress line, so a log line never shares it.
     const progress = progressReporter({ stream: process.stderr, logger: () => logger, quiet });
@@ -55,6 +56,7 @@ export const command: Command = {
         logger,
         sink: openRunSink(env, logger),
         dryRun,
+        ...(full ? { full } : {}),
         ...(mode ? { mode } : {}),
         onProgress: progress.update,
       });
@@ -72,6 +74,7 @@ export const command: Command = {
 function parse(argv: string[]): {
   target: string;
   dryRun: boolean;
+  full: boolean;
   mode?: 'diff' | 'overwrite';
   reportFile?: string;
   quiet: boolean;
@@ -81,6 +84,7 @@ function parse(argv: string[]): {
     allowPositionals: true,
     options: {
       'dry-run': { type: 'boolean', default: false },
+      full: { type: 'boolean', default: false },
       mode: { type: 'string' },
       report: { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -96,6 +100,7 @@ function parse(argv: string[]): {
   return {
     target,
     dryRun: values['dry-run'] ?? false,
+    full: values.full ?? false,
     ...(mode ? { mode } : {}),
     ...(values.report ? { reportFile: values.report } : {}),
     quiet: values.quiet ?? false,

@@ -27,6 +27,9 @@ export interface EntryChanges {
   unchanged: number;
 }
 
+/** Told of each matched row: the entries it reached and whether any of them needs a write. */
+export type MatchedRowObserver = (entries: readonly IndexedEntry[], changed: boolean) => void;
+
 /** Rows between two progress reports and abort checks (a power of two: a mask test). */
 const rowsPerCheckpoint = 1024;
 
@@ -43,6 +46,8 @@ export async function planRows(
   words: RecordWords = listWords,
   /** `onUnmatched: add`: takes an unmatched row (true) to decide after reading; it is not counted yet. */
   hold?: (row: Row, rowNumber: number, problem: Problem) => boolean,
+  /** Told of each matched row (incremental sync counts the rows its state made free). */
+  onMatched?: MatchedRowObserver,
 ): Promise<PhaseOutcome<EntryChanges[]>> {
   run.progress.phase = 'reading';
   const { rows } = run.tally;
@@ -55,7 +60,7 @@ export async function planRows(
     }
     const plan = planRow(row, rows.read, run.mapping.match, index, fields, words);
     if (plan.kind === 'unmatched' && hold?.(row, rows.read, plan.problem)) continue;
-    tallyRow(run, pending, plan, words);
+    tallyRow(run, pending, plan, words, onMatched);
   }
   return succeed(entriesToWrite(run, pending, fields));
 }
@@ -66,6 +71,7 @@ function tallyRow(
   pending: Map<number, EntryChanges>,
   plan: RowPlan,
   words: RecordWords,
+  onMatched?: MatchedRowObserver,
 ): void {
   const { rows, fields } = run.tally;
   switch (plan.kind) {
@@ -81,10 +87,12 @@ function tallyRow(
       run.tally.valuesPlanned += plan.updates.length + plan.rejections.length;
       for (const problem of plan.rejections) run.problems.add(problem);
       let duplicate = false;
+      let changedAny = false;
       for (const entry of plan.entries) {
         const earlier = pending.get(entry.listEntryId);
         const { changed, unchanged } = diffUpdates(entry, plan.updates, run.mode);
         const later = { entry, row: rows.read, key: plan.key, changed, unchanged };
+        if (changed.length > 0) changedAny = true;
         if (earlier !== undefined) {
           duplicate = true;
           run.problems.add(duplicateProblem(earlier, later, words));
@@ -92,6 +100,7 @@ function tallyRow(
         pending.set(entry.listEntryId, later);
       }
       if (duplicate) rows.duplicate += 1;
+      onMatched?.(plan.entries, changedAny);
       return;
     }
     default: {
