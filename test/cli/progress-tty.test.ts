@@ -83,7 +83,7 @@ describe('progress and logs on a terminal (tmux)', () => {
     const lines = pane.split('\n');
     const logs = lines.filter((l) => l.includes('{"level"'));
     // Info lines of the phases and warnings of retried 503s, printed while the progress line was up.
-    expect(logs.some((l) => l.includes('"msg":"list scanned"'))).toBe(true);
+    expect(logs.some((l) => l.includes('"msg":"current values read"'))).toBe(true);
     expect(logs.some((l) => l.includes('"msg":"Affinity request failed; retrying"'))).toBe(true);
     for (const line of logs) {
       expect(progressLine.test(line), `a log line shares the progress line: ${line}`).toBe(false);
@@ -97,7 +97,7 @@ describe('progress and logs on a terminal (tmux)', () => {
     const pane = await inTerminal('quiet', '--quiet');
     expect(pane).toContain('__EXIT_0__');
     expect(progressLine.test(pane)).toBe(false);
-    expect(pane).toContain('"msg":"list scanned"');
+    expect(pane).toContain('"msg":"current values read"');
     expect(pane).toContain('tty: SUCCEEDED in');
   }, 90_000);
 
@@ -108,7 +108,7 @@ describe('progress and logs on a terminal (tmux)', () => {
     expect(pane).not.toContain('{"level"');
     const logged = (await readFile(file, 'utf8')).trimEnd().split('\n');
     const messages = logged.map((line) => (JSON.parse(line) as { msg: string }).msg);
-    expect(messages).toContain('list scanned');
+    expect(messages).toContain('current values read');
     expect(messages).toContain('progress');
     expect(logged.some((l) => l.includes('\r') || l.includes('\x1b['))).toBe(false);
   }, 90_000);
