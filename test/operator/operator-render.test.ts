@@ -116,6 +116,28 @@ describe('renderOverview', () => {
     expect(text).toContain('kind incremental · target companies');
   });
 
+  it('names the run kind of an incremental run as the engine reports it (report.sync)', () => {
+    const report = {
+      ...sampleReport(),
+      sync: {
+        kind: 'incremental',
+        reason: 'state-fresh',
+        rowsSkipped: 9_500,
+        entriesFlagged: 20,
+        entriesReread: 20,
+        feedPages: 1,
+        ownChangesSkipped: 0,
+        liveScanCalls: 100,
+        readCalls: 24,
+        callsSaved: 76,
+      },
+    } as RunReport;
+    const text = textOf(renderRun(runDetail({ run: runViewFromHistory(historyEntry(report)) })));
+    expect(text).toContain(
+      'Run kind incremental (state-fresh): 9500 rows skipped by the state, 20 entries flagged by the feed, 76 calls saved against a live scan',
+    );
+  });
+
   it('a target run’s page names its records companies; its creations are listed', () => {
     const page = renderRun(runDetail({ run: runViewFromHistory(historyEntry(newerReport())) }));
     const text = textOf(page);

@@ -185,6 +185,10 @@ function otherFacts(report: Record<string, unknown>): Array<{ label: string; val
   const facts: Array<{ label: string; value: string }> = [];
   for (const [name, value] of Object.entries(report)) {
     if (coreKeys.has(name) || isCountRecord(value) || value === undefined || value === null) continue;
+    if (name === 'sync' && typeof value === 'object') {
+      facts.push({ label: 'run kind', value: describeSync(value as Record<string, unknown>) });
+      continue;
+    }
     // A list (of records) by its length; an object as JSON.
     const text = Array.isArray(value)
       ? String(value.length)
@@ -194,6 +198,20 @@ function otherFacts(report: Record<string, unknown>): Array<{ label: string; val
     facts.push({ label: words(name), value: text.length > 200 ? `${text.slice(0, 199)}…` : text });
   }
   return facts;
+}
+
+/** "incremental (state-fresh): 9 rows skipped by the state, 2 entries flagged by the feed, 97 calls saved". */
+function describeSync(sync: Record<string, unknown>): string {
+  const kind = String(sync['kind'] ?? 'unknown');
+  const reason = typeof sync['reason'] === 'string' ? ` (${sync['reason']})` : '';
+  const parts = [
+    [sync['rowsSkipped'], 'rows skipped by the state'],
+    [sync['entriesFlagged'], 'entries flagged by the feed'],
+    [sync['callsSaved'], 'calls saved against a live scan'],
+  ]
+    .filter(([n]) => typeof n === 'number')
+    .map(([n, what]) => `${n} ${what}`);
+  return `${kind}${reason}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
 }
 
 /** `warnings` as a count or a list (of texts, or objects with a message or reason). */
