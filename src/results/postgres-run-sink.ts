@@ -9,6 +9,7 @@ import { migrateResults } from './migrate-results.js';
 import {
   beginRunStatement,
   changesStatement,
+  creationsStatement,
   failRunStatement,
   finishRunStatement,
   problemsStatement,
@@ -92,6 +93,9 @@ export class PostgresRunSink implements RunSink {
   async finish(report: RunReport): Promise<void> {
     this.#run ??= report;
     this.#enqueue(0, finishRunStatement(this.#schema, scrubDeep(report)));
+    const creations = report.creations ?? [];
+    if (creations.length > 0)
+      this.#enqueue(0, creationsStatement(this.#schema, report.runId, scrubDeep(creations)));
     await this.#settle();
   }
 

@@ -1,4 +1,5 @@
 import type { Change } from '../sync/change-log.js';
+import type { Creation } from '../sync/creation.js';
 import type { RunReport } from '../sync/report.js';
 import type { RunStart, StoredProblem } from '../sync/run-sink.js';
 import { type CountColumn, countColumns } from './results-tables.js';
@@ -30,6 +31,9 @@ const countOf: Record<CountColumn, (r: RunReport) => number> = {
   calls_retried: (r) => r.calls.retried,
   calls_rate_limited: (r) => r.calls.rateLimited,
   warnings: (r) => r.warnings ?? 0,
+  rows_skipped_by_state: (r) => r.sync?.rowsSkipped ?? 0,
+  entries_flagged: (r) => r.sync?.entriesFlagged ?? 0,
+  calls_saved: (r) => r.sync?.callsSaved ?? 0,
 };
 
 const runColumns = [
@@ -39,6 +43,7 @@ const runColumns = [
   'dry_run',
   'mode',
   'target',
+  'sync_kind',
   'started_at',
   'finished_at',
   'duration_ms',
@@ -66,6 +71,7 @@ export function finishRunStatement(schema: string, report: RunReport): Statement
     report.dryRun,
     report.mode,
     report.target ?? null,
+    report.sync?.kind ?? null,
     report.startedAt,
     report.finishedAt,
     report.durationMs,
@@ -85,6 +91,7 @@ export function failRunStatement(schema: string, run: RunStart, reason: string, 
     'failed',
     run.dryRun,
     run.mode,
+    null,
     null,
     run.startedAt,
     finishedAt.toISOString(),
@@ -160,6 +167,21 @@ export function problemsStatement(
       batch.map((p) => p.entryId ?? null),
       batch.map((p) => optionalText(p.value)),
       batch.map((p) => text(p.reason)),
+    ],
+  };
+}
+
+/** The entries, companies and options a run created (report.creations; at most maxCreates of them). */
+export function creationsStatement(schema: string, runId: string, creations: readonly Creation[]): Statement {
+  return {
+    text: `insert into ${schema}.creations (run_id, seq, kind, id, detail)
+           select $1, u.n, u.kind, u.id, u.detail::jsonb
+             from unnest($2::text[], $3::bigint[], $4::text[]) with ordinality as u(kind, id, detail, n)`,
+    values: [
+      runId,
+      creations.map((c) => c.kind),
+      creations.map((c) => c.id ?? null),
+      creations.map(({ kind: _kind, id: _id, ...detail }) => text(JSON.stringify(detail))),
     ],
   };
 }

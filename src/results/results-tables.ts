@@ -29,6 +29,9 @@ export const countColumns = [
   'calls_retried',
   'calls_rate_limited',
   'warnings',
+  'rows_skipped_by_state',
+  'entries_flagged',
+  'calls_saved',
 ] as const;
 
 export type CountColumn = (typeof countColumns)[number];
@@ -47,6 +50,8 @@ export const migrations: readonly Migration[] = [
         mode text not null,
         -- null for a list mapping; companies or persons for a target: mapping (list_entry_id then holds their ids)
         target text,
+        -- live, reconcile or incremental (sync: in the mapping)
+        sync_kind text,
         started_at timestamptz not null,
         finished_at timestamptz,
         duration_ms bigint,
@@ -80,6 +85,17 @@ export const migrations: readonly Migration[] = [
         list_entry_id bigint,
         value text,
         reason text not null,
+        primary key (run_id, seq)
+      );
+      create table ${s}.creations (
+        run_id text not null references ${s}.runs (run_id) on delete cascade,
+        seq integer not null,
+        -- list-entry, company or dropdown-option
+        kind text not null,
+        -- the new id (null in a dry run, which creates nothing)
+        id bigint,
+        -- everything else the report's creation record says (row, key, entity, name, domain, field, text)
+        detail jsonb not null,
         primary key (run_id, seq)
       );`,
   },

@@ -54,7 +54,7 @@ describe('results schema migrations', () => {
     } finally {
       await client.end();
     }
-    expect(await tablesOf(schema)).toEqual(['changes', 'problems', 'runs', 'schema_version']);
+    expect(await tablesOf(schema)).toEqual(['changes', 'creations', 'problems', 'runs', 'schema_version']);
     expect(await versionsOf(schema)).toEqual([1]);
   });
 
@@ -68,7 +68,7 @@ describe('results schema migrations', () => {
     } finally {
       await Promise.all(clients.map((c) => c.end()));
     }
-    expect(await tablesOf(schema)).toEqual(['changes', 'problems', 'runs', 'schema_version']);
+    expect(await tablesOf(schema)).toEqual(['changes', 'creations', 'problems', 'runs', 'schema_version']);
     expect(await versionsOf(schema)).toEqual([1]);
   });
 
@@ -91,7 +91,7 @@ describe('results schema migrations', () => {
     const codes = await Promise.all(children.map((c) => c.exit));
     expect(children.map((c) => c.output())).toEqual(['ready\nmigrated\n', 'ready\nmigrated\n']);
     expect(codes).toEqual([0, 0]);
-    expect(await tablesOf(schema)).toEqual(['changes', 'problems', 'runs', 'schema_version']);
+    expect(await tablesOf(schema)).toEqual(['changes', 'creations', 'problems', 'runs', 'schema_version']);
     expect(await versionsOf(schema)).toEqual([1]);
   });
 

@@ -113,3 +113,87 @@ describe('PostgresRunSink', () => {
     });
   });
 });
+
+describe('PostgresRunSink, newer report fields', () => {
+  it('records the run kind, the state counts, the target and every creation of the report', async () => {
+    const runId = uniqueName('run');
+    const mapping = uniqueName('sink');
+    const { sink: s, lines } = sink();
+    s.begin({ runId, mapping, mode: 'diff', dryRun: false, startedAt: new Date().toISOString() });
+    const base = report(runId, mapping);
+    await s.finish({
+      ...base,
+      target: 'companies',
+      warnings: 2,
+      sync: {
+        kind: 'incremental',
+        rowsSkipped: 950,
+        entriesFlagged: 3,
+        entriesReread: 3,
+        feedPages: 1,
+        ownChangesSkipped: 0,
+        liveScanCalls: 10,
+        readCalls: 6,
+        callsSaved: 4,
+      },
+      creations: [
+        {
+          kind: 'company',
+          id: 9001,
+          via: 'check',
+          row: 4,
+          key: 'domain=acme.com',
+          name: 'Acme',
+          domain: 'acme.com',
+        },
+        {
+          kind: 'list-entry',
+          id: 77,
+          via: 'response',
+          row: 4,
+          key: 'domain=acme.com',
+          listId: 1001,
+          entityId: 9001,
+        },
+      ],
+    });
+    expect(resultsWarnings(lines)).toEqual([]);
+    const client = new pg.Client({ connectionString: databaseUrl() });
+    await client.connect();
+    try {
+      const runs = await client.query(
+        `select target, sync_kind, warnings, rows_skipped_by_state, entries_flagged, calls_saved
+           from "${results.schema}".runs where run_id = $1`,
+        [runId],
+      );
+      expect(runs.rows).toEqual([
+        {
+          target: 'companies',
+          sync_kind: 'incremental',
+          warnings: '2',
+          rows_skipped_by_state: '950',
+          entries_flagged: '3',
+          calls_saved: '4',
+        },
+      ]);
+      const creations = await client.query(
+        `select kind, id, detail from "${results.schema}".creations where run_id = $1 order by seq`,
+        [runId],
+      );
+      expect(creations.rows).toEqual([
+        {
+          kind: 'company',
+          id: '9001',
+          detail: { via: 'check', row: 4, key: 'domain=acme.com', name: 'Acme', domain: 'acme.com' },
+        },
+        {
+          kind: 'list-entry',
+          id: '77',
+          detail: { via: 'response', row: 4, key: 'domain=acme.com', listId: 1001, entityId: 9001 },
+        },
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
+});
