@@ -65,7 +65,15 @@ export class StateSession {
           // Awaited: the request must not leave before its entries are marked unknown.
           await this.#save(statesBeforeWrite(touched, this.#current));
         }
-        await target.writeRecord(entryId, updates);
+        try {
+          await target.writeRecord(entryId, updates);
+        } catch (error) {
+          // A failed request may have been applied: what it touches stays unknown, even where a sibling's write lands later.
+          const unknown = statesBeforeWrite(touched, this.#current);
+          for (const [id, state] of unknown) this.#current.set(id, state);
+          this.#queue(unknown);
+          throw error;
+        }
         const left = (remaining.get(entryId) ?? updates.length) - updates.length;
         remaining.set(entryId, left);
         if (left > 0) return;
