@@ -36,44 +36,9 @@ export type { SyncDependencies, SyncOptions, SyncProgress } from './sync-options
  */
 export async function runSync(deps: SyncDependencies, options: SyncOptions): Promise<RunReport> {
   const run = startRun(deps, options);
-  const destination = destinationOf(options.mapping);
-  const gone = new Map<number, string[]>();
-  let lookup: EntityLookup | undefined;
-  let target: Target;
-  let plan: (source: Source, fields: MappedField[]) => Promise<PhaseOutcome<EntryChanges[]>>;
-  // A list run's index, kept for the create phase (opt-in creation works on lists only).
-  let listIndex: EntryIndex | undefined;
-  // A list run's current values: how they were read, and the kept state that follows the writes.
-  let current: CurrentValues | undefined;
-  if (destination.kind === 'list') {
-    const list = listTarget(deps.client, destination.listId);
-    target = list;
-    plan = async (source, fields) => {
-      const planned = await planList(run, deps, destination.listId, list, source, fields);
-      if (!planned.ok) return planned;
-      listIndex = planned.value.current.index;
-      current = planned.value.current;
-      return succeed(planned.value.writes);
-    };
-  } else {
-    const entity: EntityKind = destination.kind === 'companies' ? 'company' : 'person';
-    const lookups = deps.lookup ?? inProcessLookup(deps);
-    lookup = lookups;
-    // A write that finds a looked-up company gone (404) drops the cached lookup: the next run searches again.
-    const records = entityTarget(deps.client, entity, (id) => lookups.forget(entity, gone.get(id) ?? []));
-    target = records;
-    plan = async (source, fields) => {
-      const rows = await guarded(run, () => collectRows(run, source, fields));
-      if (!rows.ok) return rows;
-      const found = await guarded(run, () => resolveRecords(run, records, lookups, rows.value, fields));
-      if (!found.ok) return found;
-      for (const [id, keys] of found.value.keysById) gone.set(id, keys);
-      const words = { record: entity, where: '' };
-      return guarded(run, () => planRows(run, rows.value, found.value.index, fields, words));
-    };
-  }
+  const dest = destinationFor(run, deps, options);
 
-  const fields = await guarded(run, () => resolveMappedFields(run, target));
+  const fields = await guarded(run, () => resolveMappedFields(run, dest.target));
   if (!fields.ok) return reportRun(run, fields);
   const creates = await guarded(run, () => prepareCreates(run, deps, fields.value));
   if (!creates.ok) return reportRun(run, creates);
@@ -82,16 +47,16 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
   const planned = await closing(source, async () => {
     const columns = await guarded(run, () => describeSource(run, source, fields.value));
     if (!columns.ok) return columns;
-    return plan(source, fields.value);
+    return dest.plan(source, fields.value);
   });
-  if (!planned.ok) return reportRun(run, planned, current?.info);
+  if (!planned.ok) return reportRun(run, planned, dest.current?.info);
   // expect:, the quota forecast and the reserve skip: before anything is created or written.
   const checked = checkPlan(run, planned.value);
-  if (!checked.ok) return reportRun(run, checked, current?.info);
+  if (!checked.ok) return reportRun(run, checked, dest.current?.info);
 
   // Opt-in creation, between planning and writing: its new entries are written like the others.
   const creating = creates.value;
-  const index = listIndex;
+  const index = dest.listIndex;
   let writes: PhaseOutcome<EntryChanges[]> = checked;
   if (creating !== undefined && index !== undefined) {
     const withLookup = { ...deps, lookup: deps.lookup ?? inProcessLookup(deps) };
@@ -99,12 +64,64 @@ export async function runSync(deps: SyncDependencies, options: SyncOptions): Pro
       createRecords(run, withLookup, creating, index, fields.value, checked.value),
     );
   }
-  if (!writes.ok) return reportRun(run, writes, current?.info);
-  const ready = writes.value;
+  if (!writes.ok) return reportRun(run, writes, dest.current?.info);
 
-  const written = await writeKeepingState(run, target, fields.value, ready, current?.session);
-  if (lookup !== undefined) run.log.info({ searches: lookup.searches }, 'entity lookups sent');
-  return reportRun(run, written, current?.info);
+  const written = await writeKeepingState(
+    run,
+    dest.target,
+    fields.value,
+    writes.value,
+    dest.current?.session,
+  );
+  if (dest.lookup !== undefined) run.log.info({ searches: dest.lookup.searches }, 'entity lookups sent');
+  return reportRun(run, written, dest.current?.info);
+}
+
+/** Where a run writes and how it plans: a list (scan or incremental state) or companies / persons. */
+interface Destination {
+  target: Target;
+  plan: (source: Source, fields: MappedField[]) => Promise<PhaseOutcome<EntryChanges[]>>;
+  lookup?: EntityLookup;
+  /** A list run's index, kept for the create phase (opt-in creation works on lists only). */
+  listIndex?: EntryIndex;
+  /** A list run's current values: how they were read, and the kept state that follows the writes. */
+  current?: CurrentValues;
+}
+
+function destinationFor(run: RunContext, deps: SyncDependencies, options: SyncOptions): Destination {
+  const destination = destinationOf(options.mapping);
+  if (destination.kind === 'list') {
+    const list = listTarget(deps.client, destination.listId);
+    const dest: Destination = {
+      target: list,
+      plan: async (source, fields) => {
+        const planned = await planList(run, deps, destination.listId, list, source, fields);
+        if (!planned.ok) return planned;
+        dest.listIndex = planned.value.current.index;
+        dest.current = planned.value.current;
+        return succeed(planned.value.writes);
+      },
+    };
+    return dest;
+  }
+  const entity: EntityKind = destination.kind === 'companies' ? 'company' : 'person';
+  const lookup = deps.lookup ?? inProcessLookup(deps);
+  const gone = new Map<number, string[]>();
+  // A write that finds a looked-up company gone (404) drops the cached lookup: the next run searches again.
+  const records = entityTarget(deps.client, entity, (id) => lookup.forget(entity, gone.get(id) ?? []));
+  return {
+    target: records,
+    lookup,
+    plan: async (source, fields) => {
+      const rows = await guarded(run, () => collectRows(run, source, fields));
+      if (!rows.ok) return rows;
+      const found = await guarded(run, () => resolveRecords(run, records, lookup, rows.value, fields));
+      if (!found.ok) return found;
+      for (const [id, keys] of found.value.keysById) gone.set(id, keys);
+      const words = { record: entity, where: '' };
+      return guarded(run, () => planRows(run, rows.value, found.value.index, fields, words));
+    },
+  };
 }
 
 /**
