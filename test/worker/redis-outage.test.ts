@@ -13,6 +13,7 @@ import { RedisServer } from '../support/redis-server.js';
 import { isolatedSchema, uniqueName } from '../support/services.js';
 import { until } from '../support/until.js';
 import { type CliProcess, runCli, spawnCli } from './support/cli-process.js';
+import { warehouseArrMapping } from './support/warehouse-mapping.js';
 
 // Redis out of reach, as a new user meets it: commands and a starting worker fail fast in one
 // line naming REDIS_URL; a running worker rides out an outage of its own Redis (killed and
@@ -28,17 +29,7 @@ let schema: Awaited<ReturnType<typeof isolatedSchema>>;
 let dir: string;
 const children: CliProcess[] = [];
 
-const mappingText = (name: string, url: string) => `name: ${name}
-source:
-  type: postgres
-  url: ${url}
-  query: select entry_id, arr from warehouse order by entry_id
-list: ${listId}
-match:
-  - { column: entry_id, by: listEntryId }
-fields:
-  arr: ARR
-`;
+const mappingText = (name: string, url: string) => warehouseArrMapping(name, url, listId);
 
 beforeAll(async () => {
   sim = await startSimulator({

@@ -11,6 +11,7 @@ import { type RunningSimulator, startSimulator } from '../../src/simulator/serve
 import { isolatedSchema, redisUrl, uniqueName } from '../support/services.js';
 import { until } from '../support/until.js';
 import { type CliProcess, runCli, spawnCli } from './support/cli-process.js';
+import { warehouseArrMapping } from './support/warehouse-mapping.js';
 
 // End to end: worker processes (spawned like production), a Postgres warehouse table, the
 // simulator over HTTP and real Redis. Each PATCH takes ≥ 50 ms and a run sends 2 at a time, so a
@@ -65,17 +66,7 @@ async function mappingFile(name: string, body: string): Promise<void> {
   await writeFile(join(dir, `${name}.yaml`), body);
 }
 
-const syncMapping = (url: string) => `name: portfolio-arr
-source:
-  type: postgres
-  url: ${url}
-  query: select entry_id, arr from warehouse order by entry_id
-list: ${listId}
-match:
-  - { column: entry_id, by: listEntryId }
-fields:
-  arr: ARR
-`;
+const syncMapping = (url: string) => warehouseArrMapping('portfolio-arr', url, listId);
 
 beforeAll(async () => {
   sim = await startSimulator({
